@@ -1,0 +1,27 @@
+"""Shared test configuration: hypothesis profiles and the ../shared reference data."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+# CI is deterministic: same examples every run, no database, no deadline flakiness.
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, max_examples=60,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", deadline=None, max_examples=100)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+SHARED = pathlib.Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> pathlib.Path:
+    """The project's ../shared folder (reference data); skip when it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared (reference data) is not present beside the repository")
+    return SHARED

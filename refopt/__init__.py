@@ -21,6 +21,8 @@ _LAZY = {
     "least_squares": "refopt.lsq",
     "leastsq": "refopt.lsq.lm",
     "minimize": "refopt.optimize",
+    "minimize_scalar": "refopt.scalar",
+    "brentq": "refopt.scalar",
     "Bounds": "refopt._bounds",
 }
 

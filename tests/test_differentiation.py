@@ -1,0 +1,388 @@
+"""Tests for refopt/differentiation.py (finite differences).
+
+Known answers come from calculus: affine and quadratic functions whose Jacobians are exact,
+analytic functions with closed-form derivatives, and the truncation-error orders of
+Nocedal & Wright §8.1 (measured as log-log slopes).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from refopt.differentiation import approx_derivative
+
+EPS = np.finfo(float).eps
+TINY = np.finfo(float).smallest_subnormal
+METHODS = ["2-point", "3-point", "cs"]
+
+finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
+
+
+def vectors(n_min=1, n_max=5, elements=finite):
+    return st.integers(n_min, n_max).flatmap(lambda n: hnp.arrays(float, n, elements=elements))
+
+
+def recording(fun):
+    """Wrap fun so that every point it is called at is recorded (copied)."""
+    calls = []
+
+    def wrapped(x, *args, **kwargs):
+        calls.append(np.array(x, copy=True))
+        return fun(x, *args, **kwargs)
+
+    return wrapped, calls
+
+
+# ---------------------------------------------------------------------------------------------
+# exactness properties
+
+
+@given(data=st.data(), m=st.integers(1, 4))
+def test_two_point_is_exact_to_rounding_on_affine_functions(data, m):
+    x0 = data.draw(vectors())
+    n = x0.size
+    A = data.draw(hnp.arrays(float, (m, n), elements=finite))
+    b = data.draw(hnp.arrays(float, m, elements=finite))
+    J = approx_derivative(lambda x: A @ x + b, x0, method="2-point")
+    # the only error is rounding in f(x + h) - f(x), divided by the step h
+    h = np.sqrt(EPS) * np.maximum(1.0, np.abs(x0))
+    scale = np.abs(A) @ (np.abs(x0) + h) + np.abs(b)
+    # (plus an absolute floor for results that underflow into subnormal numbers)
+    bound = (4 * (n + 2) * EPS * scale[:, None] + (n + 2) * TINY) / h[None, :]
+    assert np.all(np.abs(J.reshape(m, n) - A) <= bound)
+
+
+@given(data=st.data())
+def test_three_point_is_exact_to_rounding_on_quadratics(data):
+    x0 = data.draw(vectors())
+    n = x0.size
+    Q = data.draw(hnp.arrays(float, (n, n), elements=st.floats(-10, 10)))
+    Q = Q + Q.T
+    c = data.draw(hnp.arrays(float, n, elements=st.floats(-10, 10)))
+    J = approx_derivative(lambda x: 0.5 * x @ Q @ x + c @ x, x0, method="3-point")
+    # central differences have no truncation error on a quadratic (the h**2 term is f''')
+    h = EPS ** (1 / 3) * np.maximum(1.0, np.abs(x0))
+    xs = np.abs(x0) + h
+    f_scale = 0.5 * xs @ np.abs(Q) @ xs + np.abs(c) @ xs
+    bound = (4 * (n + 2) ** 2 * EPS * f_scale + (n + 2) ** 2 * TINY) / h
+    assert J.shape == (n,)
+    assert np.all(np.abs(J - (Q @ x0 + c)) <= bound)
+
+
+@given(x0=vectors(elements=st.floats(-1, 1)), side=st.sampled_from(["lower", "upper"]))
+def test_one_sided_three_point_is_exact_on_quadratics_at_a_bound(x0, side):
+    Q = np.diag(np.arange(1.0, x0.size + 1))
+    lb = x0 if side == "lower" else x0 - 1.0
+    ub = x0 + 1.0 if side == "lower" else x0
+    J = approx_derivative(lambda x: 0.5 * x @ Q @ x, x0, method="3-point", bounds=(lb, ub))
+    assert np.allclose(J, Q @ x0, rtol=0, atol=1e-8)
+
+
+def analytic(x):
+    return np.array([np.sin(x[0]) * np.exp(x[1]), x[0] ** 3 * x[1] - np.log(1 + x[1] ** 2),
+                     np.arctan(x[0] * x[1])])
+
+
+def analytic_jacobian(x):
+    a, b = x
+    return np.array([[np.cos(a) * np.exp(b), np.sin(a) * np.exp(b)],
+                     [3 * a ** 2 * b, a ** 3 - 2 * b / (1 + b ** 2)],
+                     [b / (1 + (a * b) ** 2), a / (1 + (a * b) ** 2)]])
+
+
+@given(x0=hnp.arrays(float, 2, elements=st.floats(-3, 3)))
+def test_complex_step_agrees_with_analytic_derivative_to_1e_14(x0):
+    J = approx_derivative(analytic, x0, method="cs")
+    exact = analytic_jacobian(x0)
+    assert np.all(np.abs(J - exact) <= 1e-14 * np.maximum(1.0, np.abs(exact)))
+
+
+def test_complex_step_has_no_cancellation_even_for_a_tiny_step():
+    x0 = np.array([0.7, -0.4])
+    J = approx_derivative(analytic, x0, method="cs", abs_step=1e-200)
+    assert np.allclose(J, analytic_jacobian(x0), rtol=1e-15, atol=1e-15)
+
+
+# ---------------------------------------------------------------------------------------------
+# bounds: fun is never evaluated outside the box
+
+
+@st.composite
+def boxes(draw):
+    n = draw(st.integers(1, 4))
+    lb = draw(hnp.arrays(float, n, elements=st.floats(-1e3, 1e3)))
+    width = draw(hnp.arrays(float, n, elements=st.sampled_from([1e-14, 1e-10, 1e-8, 1e-6, 1e-3, 1.0, 1e3])
+                            | st.floats(1e-12, 1e2)))
+    ub = lb + width
+    assume(np.all(ub > lb))
+    where = draw(hnp.arrays(float, n, elements=st.sampled_from([0.0, 1.0]) | st.floats(0, 1)))
+    x0 = np.clip(lb + where * (ub - lb), lb, ub)
+    return x0, lb, ub
+
+
+@given(box=boxes(), method=st.sampled_from(METHODS), step=st.sampled_from([None, 1e-3, -0.5, 10.0]))
+def test_fun_is_never_called_outside_the_box(box, method, step):
+    x0, lb, ub = box
+
+    def guarded(x):
+        real = np.real(x)
+        if np.any(real < lb) or np.any(real > ub):
+            raise AssertionError(f"evaluated outside the bounds at {real!r}")
+        return np.array([np.sum(x ** 2), np.prod(x)])
+
+    J = approx_derivative(guarded, x0, method=method, abs_step=step, bounds=(lb, ub))
+    assert J.shape == (2, x0.size)
+
+
+def test_one_ulp_overshoot_of_scipy_is_avoided():
+    # x0 + (ub - x0) rounds one ulp above ub here, so scipy 1.17 evaluates fun at
+    # 2.616121342493166e-10 > ub (found by search, checked by hand); refopt clips.
+    x0 = np.array([-2.984911434141233e-09])
+    lb, ub = x0 - 1e-9, np.array([2.616121342493164e-10])
+    assert x0 + (ub - x0) > ub
+    for method in ("2-point", "3-point"):
+        f, calls = recording(np.sin)
+        J = approx_derivative(f, x0, method=method, bounds=(lb, ub))
+        assert all(lb[0] <= c[0] <= ub[0] for c in calls)
+        assert np.allclose(J, np.cos(x0), rtol=1e-6)
+
+
+@given(box=boxes(), method=st.sampled_from(["2-point", "3-point"]))
+def test_one_sided_steps_stay_accurate_in_wide_boxes(box, method):
+    x0, lb, ub = box
+    assume(np.all(ub - lb >= 1e-3))
+    x0 = x0 / 1e3  # keep exp well scaled
+    J = approx_derivative(lambda x: np.exp(x), x0, method=method, bounds=(lb / 1e3, ub / 1e3))
+    tol = 1e-6 if method == "2-point" else 1e-8
+    assert np.allclose(np.diag(np.atleast_2d(J)) if x0.size > 1 else J, np.exp(x0), rtol=tol, atol=0)
+
+
+def test_two_point_at_upper_bound_steps_backward():
+    f, calls = recording(lambda x: x ** 2)
+    J = approx_derivative(f, 1.0, method="2-point", bounds=(0.0, 1.0))
+    assert calls[1][0] == 1.0 - np.sqrt(EPS)
+    assert np.allclose(J, 2.0, rtol=1e-7)
+
+
+def test_three_point_in_a_narrow_box_goes_one_sided_with_half_the_room():
+    f, calls = recording(lambda x: x ** 2)
+    J = approx_derivative(f, 1.0, method="3-point", bounds=(0.999999, 1.0))
+    room = 1.0 - 0.999999
+    assert np.isclose(calls[1][0], 1.0 - room / 2, rtol=0, atol=1e-20)
+    assert np.isclose(calls[2][0], 1.0 - room, rtol=0, atol=1e-20)
+    assert np.allclose(J, 2.0, rtol=1e-10)
+
+
+def test_three_point_returns_to_central_when_the_shrunken_step_fits_both_sides():
+    # x0 sits 1e-7 from the lower bound and 3e-7 from the upper: half the upper room
+    # (1.5e-7) is still too wide for the lower side, but the one-sided step is cut to
+    # the smaller distance, which fits both sides, so a central difference is used.
+    x0, lb, ub = 0.5, 0.5 - 1e-7, 0.5 + 1.5e-7
+    f, calls = recording(lambda x: x ** 3)
+    approx_derivative(f, x0, method="3-point", bounds=(lb, ub))
+    below, above = calls[1][0], calls[2][0]
+    assert below < x0 < above
+    assert np.isclose(x0 - below, above - x0, rtol=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------
+# truncation error orders: slopes 1 and 2 in log-log
+
+
+@pytest.mark.parametrize("method, order", [("2-point", 1.0), ("3-point", 2.0)])
+def test_error_scales_with_the_order_of_the_scheme(method, order):
+    def f(x):
+        return np.exp(np.sin(x))
+
+    x0 = np.array([0.7])
+    exact = np.cos(0.7) * np.exp(np.sin(0.7))
+    steps = np.logspace(-4, -1.5, 8) if method == "2-point" else np.logspace(-3, -1, 8)
+    errors = [abs(approx_derivative(f, x0, method=method, abs_step=h)[0] - exact) for h in steps]
+    slope = np.polyfit(np.log(steps), np.log(errors), 1)[0]
+    assert abs(slope - order) < 0.1
+
+
+@pytest.mark.parametrize("method, best", [("2-point", 1e-7), ("3-point", 1e-9), ("cs", 1e-15)])
+def test_default_steps_reach_the_predicted_accuracy(method, best):
+    x0 = np.array([0.7])
+    exact = np.cos(0.7) * np.exp(np.sin(0.7))
+    J = approx_derivative(lambda x: np.exp(np.sin(x)), x0, method=method)
+    assert abs(J[0] - exact) <= best * abs(exact)
+
+
+def test_too_small_a_step_is_dominated_by_rounding():
+    # below the optimal step, halving h makes the forward difference worse, not better
+    def f(x):
+        return np.exp(np.sin(x))
+
+    exact = np.cos(0.7) * np.exp(np.sin(0.7))
+    err = [abs(approx_derivative(f, 0.7, method="2-point", abs_step=h)[0] - exact)
+           for h in (1e-8, 1e-13)]
+    assert err[1] > 10 * err[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# steps, evaluation counts, inputs untouched
+
+
+@pytest.mark.parametrize("x0", [0.0, 0.3, -0.3, 5.0, -5.0, 1e6])
+@pytest.mark.parametrize("method, power", [("2-point", 1 / 2), ("3-point", 1 / 3)])
+def test_default_step_is_eps_power_times_sign_and_max_one_abs(x0, method, power):
+    f, calls = recording(lambda x: x ** 2)
+    approx_derivative(f, x0, method=method)
+    h = EPS ** power * (1.0 if x0 >= 0 else -1.0) * max(1.0, abs(x0))
+    expected = x0 + h if method == "2-point" else x0 + abs(h)
+    assert calls[-1][0] == expected
+
+
+def test_relative_step_uses_abs_x0_without_max_and_falls_back_at_zero():
+    f, calls = recording(lambda x: x ** 2)
+    approx_derivative(f, [0.5, -0.5, 0.0], method="2-point", rel_step=1e-3)
+    steps = [calls[j + 1][j] - [0.5, -0.5, 0.0][j] for j in range(3)]
+    assert np.allclose(steps, [5e-4, -5e-4, np.sqrt(EPS)], rtol=1e-9, atol=0)
+
+
+def test_absolute_step_is_used_as_given_and_its_sign_is_ignored_by_three_point():
+    f, calls = recording(lambda x: x ** 2)
+    approx_derivative(f, 2.0, method="2-point", abs_step=-1e-4)
+    assert calls[1][0] == 2.0 - 1e-4
+    f, calls = recording(lambda x: x ** 2)
+    approx_derivative(f, 2.0, method="3-point", abs_step=-1e-4)
+    assert sorted(c[0] for c in calls[1:]) == [2.0 - 1e-4, 2.0 + 1e-4]
+
+
+def test_absolute_step_lost_to_rounding_falls_back_to_the_default():
+    f, calls = recording(lambda x: x ** 2)
+    approx_derivative(f, 1e10, method="2-point", abs_step=1e-10)
+    assert calls[1][0] == 1e10 + np.sqrt(EPS) * 1e10
+
+
+def test_divides_by_the_step_actually_taken():
+    # 0.1 + 1e-8 is not 1e-8 away from 0.1 in floating point; f = 2x is computed exactly,
+    # so the quotient is exactly 2 only if the divisor is the representable step
+    assert (0.1 + 1e-8) - 0.1 != 1e-8
+    J = approx_derivative(lambda x: 2.0 * x, 0.1, method="2-point", abs_step=1e-8)
+    assert J[0] == 2.0
+
+
+@pytest.mark.parametrize("method, per_column", [("2-point", 1), ("3-point", 2), ("cs", 1)])
+def test_evaluation_counts(method, per_column):
+    f, calls = recording(lambda x: np.array([x.sum(), x.prod()]))
+    approx_derivative(f, np.ones(4), method=method)
+    assert len(calls) == 1 + per_column * 4
+    f, calls = recording(lambda x: np.array([x.sum(), x.prod()]))
+    approx_derivative(f, np.ones(4), method=method, f0=np.array([4.0, 1.0]))
+    assert len(calls) == per_column * 4
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_x0_is_not_mutated_and_fun_gets_float_vectors(method):
+    x0 = np.array([1.0, 2.0])
+    before = x0.copy()
+    seen = []
+
+    def f(x):
+        seen.append((x.shape, x.dtype))
+        x[0] = 99.0  # a fun that scribbles on its argument must not reach x0
+        return x[1] ** 2
+
+    approx_derivative(f, x0, method=method)
+    assert np.array_equal(x0, before)
+    assert all(shape == (2,) for shape, _ in seen)
+    assert seen[0][1] == np.float64
+
+
+def test_integer_x0_is_promoted_to_float():
+    J = approx_derivative(lambda x: x ** 2, [1, 2], method="3-point")
+    assert np.allclose(J, np.diag([2.0, 4.0]))
+
+
+def test_float32_x0_uses_float32_epsilon():
+    f, calls = recording(lambda x: x.astype(np.float64) ** 2)
+    approx_derivative(f, np.float32(1.0), method="2-point")
+    assert calls[1].dtype == np.float32
+    assert calls[1][0] == np.float32(1.0 + np.finfo(np.float32).eps ** 0.5)
+
+
+# ---------------------------------------------------------------------------------------------
+# shapes
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_shapes(method):
+    def vec(x):
+        return np.array([x[0] ** 2, 3.0 * x[0]])
+
+    assert approx_derivative(lambda x: np.sum(x ** 2), [1.0, 2.0, 3.0], method=method).shape == (3,)
+    assert approx_derivative(lambda x: x[0] ** 2, 2.0, method=method).shape == (1,)
+    assert approx_derivative(vec, 2.0, method=method).shape == (2, 1)
+    assert approx_derivative(lambda x: [x[0], x[1], x[0] * x[1]], [1.0, 2.0], method=method).shape == (3, 2)
+    assert approx_derivative(lambda x: x ** 2, np.array([2.0]), method=method).shape == (1,)
+
+
+def test_jacobian_is_fortran_ordered_like_scipy():
+    J = approx_derivative(lambda x: np.array([x[0], x[1], x[0] * x[1]]), [1.0, 2.0])
+    assert J.flags.f_contiguous
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_args_and_kwargs_are_passed(method):
+    def f(x, a, b=1.0):
+        return a * x ** 2 + b * x
+
+    J = approx_derivative(f, [1.0, 2.0], method=method, args=(3.0,), kwargs={"b": 5.0})
+    assert np.allclose(J, np.diag([11.0, 17.0]), rtol=1e-6)
+
+
+def test_scalar_bounds_apply_to_every_variable():
+    f, calls = recording(lambda x: np.sum(x ** 2))
+    approx_derivative(f, [1.0, 1.0], method="2-point", bounds=(0.0, 1.0))
+    assert all(np.all(c <= 1.0) for c in calls)
+
+
+# ---------------------------------------------------------------------------------------------
+# bad inputs
+
+
+def square(x):
+    return x ** 2
+
+
+BAD = [
+    (dict(x0=1.0, method="4-point"), ValueError, "Unknown method '4-point'. "),
+    (dict(x0=np.ones((2, 2))), ValueError, "`x0` must have at most 1 dimension."),
+    (dict(x0=np.ones(3), bounds=([0, 0], [2, 2])), ValueError, "Inconsistent shapes between bounds and `x0`."),
+    (dict(x0=np.ones(2), bounds=(0, [2, 2, 2])), ValueError, "Inconsistent shapes between bounds and `x0`."),
+    (dict(x0=np.ones(2), f0=np.ones((2, 1))), ValueError, "`f0` passed has more than 1 dimension."),
+    (dict(x0=[0.5, 3.0], bounds=(0, 1)), ValueError, "`x0` violates bound constraints."),
+    (dict(x0=[-1.0], bounds=(0, 1)), ValueError, "`x0` violates bound constraints."),
+    (dict(x0=[1.0, np.nan]), ValueError, "`x0` must contain only finite values"),
+    (dict(x0=np.inf), ValueError, "`x0` must contain only finite values"),
+    (dict(x0=1.0 + 2.0j), ValueError, "`x0` must be real."),
+    (dict(x0=1.0, sparsity=np.eye(1)), NotImplementedError, "`sparsity`"),
+    (dict(x0=1.0, as_linear_operator=True), NotImplementedError, "`as_linear_operator=True`"),
+]
+
+
+@pytest.mark.parametrize("kwargs, error, message", BAD)
+def test_bad_inputs_raise_scipys_errors(kwargs, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        approx_derivative(square, **kwargs)
+
+
+def test_fun_returning_a_matrix_is_a_runtime_error():
+    with pytest.raises(RuntimeError, match=re.escape("`fun` return value has more than 1 dimension.")):
+        approx_derivative(lambda x: np.outer(x, x), [1.0, 2.0])
+
+
+def test_non_finite_x0_is_rejected_before_fun_is_called():
+    f, calls = recording(square)
+    with pytest.raises(ValueError):
+        approx_derivative(f, [np.nan])
+    assert calls == []

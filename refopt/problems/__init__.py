@@ -2,12 +2,29 @@
 
 Each problem is one :class:`Problem` record; modules in this package build records and
 add them with :func:`register`. :func:`all_problems` imports the modules that register
-problems and returns every record.
+problems and returns every record. The modules:
+
+* ``mgh.py`` — the 18 Moré–Garbow–Hillstrom least-squares problems of the MINPACK test set;
+* ``mgh_min.py`` — the same functions as unconstrained minimisation, f = ||F||**2;
+* ``hock_schittkowski.py`` — small constrained problems, read at run time from
+  ``../shared/reference/hock_schittkowski.json``;
+* ``linear.py`` — linear least squares and quadratics whose solution is known by construction;
+* ``nist.py`` — the reader of the NIST StRD nonlinear regression datasets (which are loaded
+  from a folder, not registered: see :func:`refopt.problems.nist.load`).
+
+How a solver's answer is judged (:meth:`Problem.judge`): the objective value it reached,
+:meth:`Problem.value` (``||F(x)||`` for least squares, ``f(x)`` otherwise), must agree with
+the known optimum ``f_star`` within ``rtol * |f_star| + atol``; a start known to lead to a
+local minimum lists that minimum in ``extra["local_minima"]`` and reaching it counts, with the
+status saying so. Agreement is reported in digits, the log relative error (LRE) of ``x``
+against ``x_star`` when the minimiser is known and unique, else of the objective value.
 """
 
 from __future__ import annotations
 
 import importlib
+import math
+import pathlib
 import pkgutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -45,7 +62,14 @@ class Problem:
     rtol : float
         Relative tolerance used when judging a solver's answer.
     extra : dict
-        Anything else a problem carries (bounds, constraints, hessian, ...).
+        Anything else a problem carries. Keys in use: ``"bounds"`` (``(lb, ub)`` arrays),
+        ``"constraints"`` (scipy-style dicts ``{"type": "eq"|"ineq", "fun", "jac"}``, with
+        ``ineq`` meaning ``fun(x) >= 0``), ``"local_minima"`` (a list of dicts ``{"f": value,
+        "x": point or None, "starts": indices of the starts that lead there or None for any,
+        "note": why}``), ``"x_star_unique"`` (False when ``x_star`` is one of several
+        minimisers; digits are then taken from the objective), ``"hess"``.
+    atol : float
+        Absolute tolerance added to ``rtol * |f_star|`` (needed when ``f_star`` is 0).
     """
 
     name: str
@@ -60,6 +84,77 @@ class Problem:
     x_star: np.ndarray | None = None
     rtol: float = 1e-8
     extra: dict = field(default_factory=dict)
+    atol: float = 0.0
+
+    def value(self, x) -> float:
+        """The objective as ``f_star`` measures it: ``||F(x)||`` for least squares, ``f(x)`` else."""
+        f = self.fun(np.asarray(x, dtype=float))
+        if self.kind == "least_squares":
+            return float(np.linalg.norm(f))
+        return float(f)
+
+    def tolerance(self, f_ref: float) -> float:
+        """Largest acceptable ``|f - f_ref|``."""
+        return self.rtol * abs(f_ref) + self.atol
+
+    def judge(self, x, start: int | None = None) -> Judgement:
+        """Judge a solver's final point ``x`` reached from ``starts[start]``.
+
+        Returns a :class:`Judgement`: whether the objective agrees with ``f_star`` (or with a
+        local minimum recorded for that start), and the digits of agreement.
+        """
+        x = np.asarray(x, dtype=float)
+        f = self.value(x)
+        if math.isfinite(f) and abs(f - self.f_star) <= self.tolerance(self.f_star):
+            return Judgement(True, "optimum", f, self.digits(x, f))
+        for local in self.extra.get("local_minima", ()):
+            starts = local.get("starts")
+            if starts is not None and start not in starts:
+                continue
+            if math.isfinite(f) and abs(f - local["f"]) <= self.tolerance(local["f"]):
+                x_local = local.get("x")
+                digits = (log_relative_error(x, x_local) if x_local is not None
+                          else log_relative_error(f, local["f"]))
+                return Judgement(True, "local minimum", f, digits)
+        return Judgement(False, "missed", f, self.digits(x, f))
+
+    def digits(self, x, f: float) -> float:
+        """Digits of agreement: LRE of ``x`` against ``x_star`` (worst component) when the
+        minimiser is known and unique, else LRE of the objective against ``f_star``."""
+        if self.x_star is not None and self.extra.get("x_star_unique", True):
+            return log_relative_error(x, self.x_star)
+        return log_relative_error(f, self.f_star)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The verdict on one solver run: passed, which minimum, objective reached, digits."""
+
+    passed: bool
+    reached: str
+    value: float
+    digits: float
+
+
+def log_relative_error(value, reference, cap: float = 15.0) -> float:
+    """Digits of agreement, ``-log10(|value - reference| / |reference|)``, worst component.
+
+    Components whose reference is zero use the absolute error. The result lies in
+    ``[0, cap]``: an exact match gives ``cap``, NaN gives 0.
+    """
+    value = np.asarray(value, dtype=float)
+    reference = np.asarray(reference, dtype=float)
+    scale = np.where(reference == 0, 1.0, np.abs(reference))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lre = -np.log10(np.abs(value - reference) / scale)
+    lre = np.clip(np.nan_to_num(lre, nan=0.0, posinf=cap, neginf=0.0), 0.0, cap)
+    return float(np.min(lre)) if lre.size else cap
+
+
+def shared_dir() -> pathlib.Path | None:
+    """The ``shared`` folder beside the repository (reference data), or None when absent."""
+    folder = pathlib.Path(__file__).resolve().parents[3] / "shared"
+    return folder if folder.is_dir() else None
 
 
 _REGISTRY: dict[str, Problem] = {}
@@ -73,6 +168,11 @@ def register(problems: Problem | Sequence[Problem]) -> None:
         if problem.name in _REGISTRY and _REGISTRY[problem.name] is not problem:
             raise ValueError(f"a problem named {problem.name!r} is already registered")
         _REGISTRY[problem.name] = problem
+
+
+def unregister(name: str) -> None:
+    """Remove a problem from the registry (for tests that register a temporary problem)."""
+    _REGISTRY.pop(name, None)
 
 
 def all_problems(kind: str | None = None) -> list[Problem]:

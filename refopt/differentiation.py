@@ -1,44 +1,37 @@
 """Finite-difference approximation of Jacobians and gradients.
 
-For ``f: R^n -> R^m`` the Jacobian column ``j`` is the derivative of ``f`` along the
-coordinate direction ``e_j``. Three schemes estimate it from values of ``f`` alone:
+For ``f: R^n -> R^m`` column ``j`` of the Jacobian is the derivative of ``f`` along the
+coordinate direction ``e_j``. Three schemes estimate it from values of ``f`` alone
+(equation numbers are those of the book's chapter 1, ``chapters/01-finite-differences.md``):
 
-* **forward (2-point)**, first order (Nocedal & Wright, eq. (8.1))::
+* forward (2-point), first order, eq. (1.1): ``(f(x + h e_j) - f(x)) / h``, with error
+  ``O(h) + O(EPS/h)``, eq. (1.2);
+* central (3-point), second order, eq. (1.4): ``(f(x + h e_j) - f(x - h e_j)) / 2h``, with
+  error ``O(h^2) + O(EPS/h)``, eq. (1.5); next to a bound it becomes the one-sided
+  second-order formula ``(-3 f(x) + 4 f(x + h e_j) - f(x + 2h e_j)) / 2h``, eq. (1.6);
+* complex step, second order and free of subtractive cancellation, eq. (1.7):
+  ``Im f(x + i h e_j) / h``.
 
-      J[:, j] ~ (f(x + h_j e_j) - f(x)) / h_j,            error O(h) + O(EPS / h)
-
-* **central (3-point)**, second order (Nocedal & Wright, eq. (8.7)); near a bound it is
-  replaced by the one-sided second-order formula ``(-3 f(x) + 4 f(x + h) - f(x + 2h)) / 2h``
-  (Fornberg 1988, Table 1)::
-
-      J[:, j] ~ (f(x + h_j e_j) - f(x - h_j e_j)) / 2 h_j,  error O(h^2) + O(EPS / h)
-
-* **complex step**, second order with no subtractive cancellation (Squire & Trapp 1998)::
-
-      J[:, j] ~ Im f(x + i h_j e_j) / h_j,                   error O(h^2)
-
-Balancing the truncation and rounding terms gives the default relative steps
-``EPS**(1/2)`` for the forward scheme (Nocedal & Wright, eq. (8.6)) and ``EPS**(1/3)`` for
-the central one (§8.1, the discussion after eq. (8.7)). The complex step can take any tiny
-step; ``EPS**(1/2)`` is used, as scipy does.
+Balancing truncation against rounding gives the default relative steps ``EPS**(1/2)`` for
+the forward scheme and ``EPS**(1/3)`` for the central one, eqs. (1.3) and (1.5), scaled by
+``max(1, |x_j|)`` and signed like ``x_j``, eq. (1.8). The complex step may be as small as
+we like; ``EPS**(1/2)`` is used, as in scipy.
 
 References
 ----------
 J. Nocedal and S. J. Wright, *Numerical Optimization*, 2nd ed., Springer, 2006, §8.1
-"Finite-difference derivative approximations", eqs. (8.1)-(8.7).
+"Finite-difference derivative approximations" (forward and central differences and the
+choice of their steps).
 
 W. Squire and G. Trapp, "Using complex variables to estimate derivatives of real
-functions", *SIAM Review* 40(1), 110-112, 1998.
-
-B. Fornberg, "Generation of finite difference formulas on arbitrarily spaced grids",
-*Mathematics of Computation* 51(184), 699-706, 1988 (the one-sided 3-point formula).
+functions", *SIAM Review* 40(1), 110-112, 1998 (the complex step).
 
 The step rules, the bound handling and the output shapes follow
 ``scipy.optimize._numdiff.approx_derivative`` (scipy 1.17), so that solvers built on this
-module take the same steps as scipy's. One deliberate difference: every evaluation point is
-clipped into the bounds after it is formed, and the divisor is the step actually taken, so
-``fun`` is never called outside the box even when ``x0 + (ub - x0)`` rounds one unit past
-``ub`` (scipy can evaluate one ulp outside in that case).
+module take the same steps as scipy's and get the same Jacobians bit for bit. One
+deliberate difference: every evaluation point is clipped into the bounds after it is formed,
+and the divisor is the step actually taken, so ``fun`` is never called outside the box, even
+when ``x0 + (ub - x0)`` rounds one ulp past ``ub`` (scipy evaluates there in that case).
 """
 
 from __future__ import annotations
@@ -64,8 +57,8 @@ def relative_step(method: str, x0_dtype: np.dtype, f0_dtype: np.dtype) -> float:
         eps = np.finfo(x0_dtype).eps
         if np.issubdtype(f0_dtype, np.inexact) and np.dtype(f0_dtype).itemsize < np.dtype(x0_dtype).itemsize:
             eps = np.finfo(f0_dtype).eps
-    # (8.6): h ~ EPS**(1/2) balances O(h) truncation against O(EPS/h) rounding;
-    # for the O(h**2) central scheme the balance is at h ~ EPS**(1/3).
+    # (1.3): h ~ EPS**(1/2) balances O(h) truncation against O(EPS/h) rounding;
+    # (1.5): for the O(h**2) central scheme the balance is at h ~ EPS**(1/3).
     return eps ** (1 / 3) if method == "3-point" else eps ** 0.5
 
 
@@ -85,6 +78,7 @@ def absolute_step(x0: np.ndarray, f0: np.ndarray, method: str, rel_step: Any = N
     (``x0 = 0`` with a relative step, or a step below half an ulp of ``x0``), falls back
     to the default.
     """
+    # (1.8)
     default = relative_step(method, x0.dtype, f0.dtype) * sign_of(x0) * np.maximum(1.0, np.abs(x0))
     if rel_step is None and abs_step is None:
         return default
@@ -151,7 +145,7 @@ def moved(x0: np.ndarray, j: int, step: float, lb: np.ndarray, ub: np.ndarray) -
 
 def forward_column(fun: Callable, x0: np.ndarray, f0: np.ndarray, j: int, h: float,
                    lb: np.ndarray, ub: np.ndarray) -> np.ndarray:
-    """Column ``j`` by the 2-point formula (8.1), forward or backward by the sign of h."""
+    """Column ``j`` by the 2-point formula (1.1), forward or backward by the sign of h."""
     x = moved(x0, j, h, lb, ub)
     # divide by the representable step (x0 + h) - x0, not h: the rounding of x0 + h
     # would otherwise be an O(ulp / h) relative error
@@ -161,7 +155,7 @@ def forward_column(fun: Callable, x0: np.ndarray, f0: np.ndarray, j: int, h: flo
 
 def central_column(fun: Callable, x0: np.ndarray, j: int, h: float,
                    lb: np.ndarray, ub: np.ndarray) -> np.ndarray:
-    """Column ``j`` by the central formula (8.7) on the points ``x0 -/+ h e_j``."""
+    """Column ``j`` by the central formula (1.4) on the points ``x0 -/+ h e_j``."""
     below, above = moved(x0, j, -h, lb, ub), moved(x0, j, h, lb, ub)
     width = float(above[j]) - float(below[j])
     f_below = fun(below)
@@ -171,7 +165,7 @@ def central_column(fun: Callable, x0: np.ndarray, j: int, h: float,
 
 def one_sided_column(fun: Callable, x0: np.ndarray, f0: np.ndarray, j: int, h: float,
                      lb: np.ndarray, ub: np.ndarray) -> np.ndarray:
-    """Column ``j`` by the one-sided second-order formula on ``x0, x0 + h, x0 + 2h``.
+    """Column ``j`` by the one-sided second-order formula (1.6) on ``x0, x0 + h, x0 + 2h``.
 
     From the Taylor series, ``-3 f(x) + 4 f(x + h) - f(x + 2h) = 2h f'(x) + O(h^3)``;
     h may be negative (a backward formula).
@@ -184,7 +178,7 @@ def one_sided_column(fun: Callable, x0: np.ndarray, f0: np.ndarray, j: int, h: f
 
 
 def complex_step_column(fun: Callable, x0: np.ndarray, j: int, h: float) -> np.ndarray:
-    """Column ``j`` by the complex step ``Im f(x0 + i h e_j) / h`` (Squire & Trapp, eq. (5)).
+    """Column ``j`` by the complex step (1.7), ``Im f(x0 + i h e_j) / h`` (Squire & Trapp 1998).
 
     No difference of nearly equal numbers is formed, so h can be tiny without
     cancellation. ``fun`` must be analytic (built from operations that extend to complex

@@ -1,0 +1,538 @@
+"""Nonlinear least squares with bounds: the ``least_squares`` front end.
+
+``least_squares`` minimises the cost
+
+    F(x) = 1/2 * sum_i rho(f_i(x)**2)      subject to  lb <= x <= ub           (11.1)
+
+for residuals ``f: R^n -> R^m`` and a loss ``rho`` (:mod:`refopt.lsq.losses`). This module
+holds no algorithm of its own: it checks the arguments the way scipy's ``least_squares``
+does (same checks, same order, same exception types and messages), turns the user's ``fun``
+and ``jac`` into the two callables every solver expects, evaluates the residuals and the
+Jacobian at ``x0``, and hands over to one of three solvers:
+
+* ``'trf'``    trust-region reflective, Branch, Coleman & Li (1999): :mod:`refopt.lsq.trf`;
+* ``'dogbox'`` rectangular trust regions, Voglis & Lagaris (2004): :mod:`refopt.lsq.dogbox`;
+* ``'lm'``     MINPACK's Levenberg–Marquardt, Moré (1977): :mod:`refopt.lsq.lm`.
+
+References
+----------
+M. A. Branch, T. F. Coleman and Y. Li, "A subspace, interior, and conjugate gradient method
+for large-scale bound-constrained minimization problems", *SIAM J. Sci. Comput.* 21(1),
+1–23, 1999.
+
+C. Voglis and I. E. Lagaris, "A rectangular trust region dogleg approach for unconstrained
+and bound constrained nonlinear optimization", WSEAS International Conference on Applied
+Mathematics, Corfu, 2004.
+
+J. J. Moré, "The Levenberg–Marquardt algorithm: implementation and theory", in *Numerical
+Analysis*, ed. G. A. Watson, Lecture Notes in Mathematics 630, Springer, 1977, pp. 105–116.
+
+Where refopt departs from scipy 1.17 (each with a test in ``tests/lsq/test_least_squares.py``):
+
+* ``x_scale=None`` (the default) means ``'jac'`` for lm and ``1.0`` for trf and dogbox.
+* ``callback`` works for all three methods; returning ``True`` or raising ``StopIteration``
+  stops the run with status -2 (scipy stops only on ``StopIteration`` and ignores the
+  callback for lm).
+* ``max_nfev`` must be a positive integer: scipy's trf never stops for ``max_nfev=2.5``.
+* ``jac_sparsity`` with a callable ``jac`` is an error (scipy silently ignores it).
+* ``active_mask`` is always an integer array (scipy's unbounded trf returns floats).
+* A ``Bounds`` object with scalar bounds applies them to every variable (scipy rejects it).
+* Residuals are cast to float (an integer ``fun`` breaks scipy's robust losses), must be
+  real, and must keep the shape they had at ``x0``.
+* ``method='lm'`` is MINPACK's lmdif/lmder: its own forward differences for any ``jac``
+  string (with a warning for '3-point' and 'cs'), and ``max_nfev`` counts the difference
+  evaluations, as the scipy documentation before 1.16 describes.
+* The residuals at ``x0`` are checked (one dimension, finite) before the Jacobian there is
+  evaluated, so a 2-D ``fun`` gets least_squares' message also with finite differences.
+* An ``x0`` outside the bounds gives scipy's long-standing message "`x0` is infeasible."
+  (1.11 reworded it to "Initial guess is outside of provided bounds").
+
+Sparse Jacobians (``jac_sparsity``, a sparse or operator ``jac``) and ``tr_solver='lsmr'``
+need LSMR and a sparse matrix type, which refopt does not have yet: they are validated as
+scipy validates them and then raise ``NotImplementedError``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .._callback import wrap_callback
+from .._result import OptimizeResult
+from .losses import LOSSES, construct_loss_function
+
+__all__ = ["least_squares", "TERMINATION_MESSAGES", "FROM_MINPACK_TO_COMMON"]
+
+EPS = np.finfo(float).eps
+
+METHODS = ("trf", "dogbox", "lm")
+JAC_SCHEMES = ("2-point", "3-point", "cs")
+TR_SOLVERS = (None, "exact", "lsmr")
+
+TERMINATION_MESSAGES = {
+    -2: "Stopped because `callback` function raised `StopIteration` or returned `True`",
+    -1: "Improper input parameters status returned from `leastsq`",
+    0: "The maximum number of function evaluations is exceeded.",
+    1: "`gtol` termination condition is satisfied.",
+    2: "`ftol` termination condition is satisfied.",
+    3: "`xtol` termination condition is satisfied.",
+    4: "Both `ftol` and `xtol` termination conditions are satisfied.",
+}
+
+# MINPACK's info (lmder/lmdif) -> the common status above. info 6, 7 and 8 (a tolerance
+# too small to be reached) cannot occur: every tolerance is checked to exceed EPS for 'lm'.
+FROM_MINPACK_TO_COMMON = {0: -1, 1: 2, 2: 3, 3: 4, 4: 1, 5: 0}
+
+
+# [least-squares]
+def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
+                  bounds: Any = (-np.inf, np.inf), method: str = "trf",
+                  ftol: float | None = 1e-8, xtol: float | None = 1e-8,
+                  gtol: float | None = 1e-8, x_scale: Any = None, loss: str | Callable = "linear",
+                  f_scale: float = 1.0, diff_step: Any = None, tr_solver: str | None = None,
+                  tr_options: dict | None = None, jac_sparsity: Any = None,
+                  max_nfev: int | None = None, verbose: int = 0, args: tuple = (),
+                  kwargs: dict | None = None, callback: Callable | None = None) -> OptimizeResult:
+    """Solve a nonlinear least-squares problem with bounds on the variables.
+
+    Finds a local minimum of ``F(x) = 0.5 * sum(rho(f_i(x)**2))`` subject to
+    ``lb <= x <= ub``, for residuals ``f`` of ``n`` variables and a loss ``rho``.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args, **kwargs)`` with ``x`` an ndarray of shape (n,) (never a scalar),
+        returning the residuals: a real 1-D array_like of shape (m,), or a scalar. Complex
+        residuals must be written as real and imaginary parts.
+    x0 : array_like of shape (n,) or float
+        Initial guess. A float is an array of one element.
+    jac : {'2-point', '3-point', 'cs', callable}, optional
+        How to compute the Jacobian (m, n): a finite-difference scheme of
+        :func:`refopt.approx_derivative`, or ``jac(x, *args, **kwargs)`` returning an
+        array_like (``np.atleast_2d`` is applied). Method 'lm' always uses MINPACK's own
+        forward differences when ``jac`` is a string.
+    bounds : 2-tuple of array_like, or Bounds, optional
+        Lower and upper bounds, each a scalar (the same bound for every variable) or of
+        the shape of ``x0``; ``np.inf`` with the right sign disables a bound. An object
+        with attributes ``lb`` and ``ub`` (such as :class:`refopt.Bounds`) is accepted too.
+    method : {'trf', 'dogbox', 'lm'}, optional
+        The algorithm (default 'trf'). 'lm' takes no bounds and needs ``m >= n``.
+    ftol, xtol, gtol : float or None, optional
+        Termination tolerances on the change of the cost, of ``x`` and on the gradient
+        (default 1e-8). None or a value below machine epsilon disables the test; 'lm'
+        needs all three above machine epsilon, the others at least one.
+    x_scale : None, array_like or 'jac', optional
+        Characteristic scale of each variable. None (default) means 'jac' for 'lm' and 1.0
+        for 'trf' and 'dogbox'. 'jac' uses the inverse column norms of the Jacobian.
+    loss : {'linear', 'soft_l1', 'huber', 'cauchy', 'arctan'} or callable, optional
+        The loss ``rho`` (see :mod:`refopt.lsq.losses`). A callable takes ``z = (f /
+        f_scale)**2`` and returns an array of shape (3, m): ``rho, rho', rho''``. 'lm'
+        accepts only 'linear'.
+    f_scale : float, optional
+        Soft margin between inlier and outlier residuals (default 1.0):
+        ``rho_(s) = f_scale**2 * rho(s / f_scale**2)``.
+    diff_step : None or array_like, optional
+        Relative finite-difference step; None picks the scheme's usual power of machine
+        epsilon.
+    tr_solver : {None, 'exact', 'lsmr'}, optional
+        Trust-region subproblem solver for 'trf' and 'dogbox'. None means 'exact' for a
+        dense Jacobian. 'lsmr' is not available yet (``NotImplementedError``).
+    tr_options : dict, optional
+        Options for the subproblem solver (ignored by 'exact').
+    jac_sparsity : None or array_like of shape (m, n), optional
+        Sparsity structure of the Jacobian for finite differences. Validated, then
+        ``NotImplementedError`` (grouped differencing is not available yet). An error
+        with a callable ``jac``.
+    max_nfev : None or int, optional
+        Maximum number of evaluations of ``fun``. None means ``100 * n`` for 'trf' and
+        'dogbox' (finite-difference evaluations not counted), and for 'lm' ``100 * n``
+        with a callable ``jac``, ``100 * n * (n + 1)`` otherwise (counting them).
+    verbose : {0, 1, 2}, optional
+        0 silent; 1 a termination report; 2 also one line per iteration ('trf', 'dogbox').
+    args, kwargs : tuple and dict, optional
+        Extra arguments passed to ``fun`` and ``jac``.
+    callback : callable, optional
+        Called after each iteration as ``callback(intermediate_result)`` when its only
+        parameter is named ``intermediate_result`` (an :class:`OptimizeResult` with at least
+        ``x``, ``fun``, ``cost``, ``nit``, ``nfev``), else as ``callback(x)``. Returning
+        True or raising ``StopIteration`` stops the run (status -2).
+
+    Returns
+    -------
+    OptimizeResult
+        ``x`` (solution), ``cost`` (F at x), ``fun`` (residuals at x), ``jac`` (the
+        Jacobian at x after the robust-loss rescaling), ``grad`` (gradient of F),
+        ``optimality`` (the first-order measure compared with ``gtol``), ``active_mask``
+        (int array: -1 lower bound active, 1 upper, 0 free), ``nfev``, ``njev`` (None for
+        'lm' with finite differences), ``status`` (-2 callback, -1 improper input, 0
+        ``max_nfev`` reached, 1 gtol, 2 ftol, 3 xtol, 4 ftol and xtol), ``message`` and
+        ``success`` (``status > 0``).
+
+    Raises
+    ------
+    ValueError
+        For invalid arguments, with scipy's messages; for residuals that are not finite
+        at ``x0``.
+    NotImplementedError
+        For sparse problems and ``tr_solver='lsmr'`` (after validation).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from refopt import least_squares
+    >>> def rosenbrock(x):
+    ...     return np.array([10 * (x[1] - x[0]**2), 1 - x[0]])
+    >>> res = least_squares(rosenbrock, [2.0, 2.0])  # doctest: +SKIP
+    >>> np.allclose(res.x, [1.0, 1.0])  # doctest: +SKIP
+    True
+    """
+    check_options(method, jac, tr_solver, loss, verbose, max_nfev)
+    x0 = as_initial_point(x0)
+    lb, ub = as_bounds(bounds, x0, method)
+    x_scale = check_x_scale(x_scale, x0, method)
+    ftol, xtol, gtol = check_tolerance(ftol, xtol, gtol, method)
+    max_nfev = None if max_nfev is None else int(max_nfev)
+    tr_options = {} if tr_options is None else dict(tr_options)
+    kwargs = {} if kwargs is None else dict(kwargs)
+
+    residuals = wrap_residuals(fun, args, kwargs)
+    f0 = residuals(x0)
+    m, n = check_residuals(f0, x0, method)  # before J0: no differencing of unusable values
+    sparse_fd = jac_sparsity is not None and not callable(jac)
+    J0 = None if method == "lm" and not callable(jac) or sparse_fd else (
+        evaluate_jacobian(fun, jac, x0, f0, lb, ub, diff_step, args, kwargs))
+
+    loss_function = construct_loss_function(m, loss, f_scale)
+    initial_cost = cost_of(f0, loss, loss_function)
+
+    check_jac_sparsity(jac_sparsity, jac, method, tr_solver, m, n)
+    if J0 is not None:
+        check_jacobian(J0, m, n, method, tr_solver, x_scale)
+    if method != "lm":
+        refuse_sparse(sparse_fd, J0, tr_solver)
+        tr_solver = "exact"
+
+    callback = wrap_callback(callback)
+    residuals = fixed_shape(residuals, m)
+    if method == "lm":
+        result = run_lm(residuals, x0, jac, args, kwargs, m, n, ftol, xtol, gtol, max_nfev,
+                        x_scale, diff_step, callback)
+    else:
+        jacobian = wrap_jacobian(fun, jac, lb, ub, diff_step, args, kwargs, m, n)
+        solve = load_solver(method)
+        result = solve(residuals, jacobian, x0, f0, J0, lb, ub, ftol, xtol, gtol,
+                       100 * n if max_nfev is None else max_nfev,
+                       x_scale, loss_function, tr_solver, tr_options, verbose, callback)
+    return finish(result, initial_cost, verbose)
+# [/least-squares]
+
+
+# ---------------------------------------------------------------------------------------
+# Validation of the arguments, in scipy's order
+# ---------------------------------------------------------------------------------------
+
+# [check-options]
+def check_options(method: Any, jac: Any, tr_solver: Any, loss: Any, verbose: Any,
+                  max_nfev: Any) -> None:
+    """The checks that need no data: the choice arguments and ``max_nfev``."""
+    if method not in METHODS:
+        raise ValueError("`method` must be 'trf', 'dogbox' or 'lm'.")
+    if not callable(jac) and not (isinstance(jac, str) and jac in JAC_SCHEMES):
+        raise ValueError("`jac` must be '2-point', '3-point', 'cs' or callable.")
+    if tr_solver not in TR_SOLVERS:
+        raise ValueError("`tr_solver` must be None, 'exact' or 'lsmr'.")
+    if not callable(loss) and not (isinstance(loss, str) and loss in LOSSES):
+        raise ValueError(f"`loss` must be one of {LOSSES.keys()} or a callable.")
+    if method == "lm" and not (isinstance(loss, str) and loss == "linear"):
+        raise ValueError("method='lm' supports only 'linear' loss function.")
+    if verbose not in (0, 1, 2):
+        raise ValueError("`verbose` must be in [0, 1, 2].")
+    if max_nfev is not None and not is_positive_integer(max_nfev):
+        # scipy checks only max_nfev > 0; a fraction then never equals the count in trf
+        raise ValueError("`max_nfev` must be None or positive integer.")
+
+
+def is_positive_integer(value: Any) -> bool:
+    """True for 3, np.int64(3) and 3.0; False for 2.5, 0, -1, True, '3'."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        return False
+    return bool(np.isfinite(value) and value > 0 and float(value).is_integer())
+# [/check-options]
+
+
+def as_initial_point(x0: Any) -> np.ndarray:
+    """``x0`` as a new 1-D float64 array."""
+    if np.iscomplexobj(x0):
+        raise ValueError("`x0` must be real.")
+    x0 = np.atleast_1d(x0).astype(float)  # astype copies: the caller's array is untouched
+    if x0.ndim > 1:
+        raise ValueError("`x0` must have at most 1 dimension.")
+    if x0.size == 0:  # scipy fails later with an IndexError
+        raise ValueError("`x0` must have at least one element.")
+    return x0
+
+
+# [bounds]
+def as_bounds(bounds: Any, x0: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(lb, ub)`` as new float arrays of the shape of ``x0``, checked against ``x0``."""
+    if hasattr(bounds, "lb") and hasattr(bounds, "ub"):  # refopt.Bounds, scipy's Bounds
+        lb, ub = bounds.lb, bounds.ub
+    elif len(bounds) == 2:  # bounds=None: TypeError from len(), as in scipy
+        lb, ub = bounds
+    else:
+        raise ValueError("`bounds` must contain 2 elements.")
+    lb, ub = (np.array(b, dtype=float) for b in (lb, ub))  # None becomes nan: infeasible
+    lb, ub = (np.resize(b, x0.shape) if b.ndim == 0 else b for b in (lb, ub))
+
+    if method == "lm" and not (np.all(lb == -np.inf) and np.all(ub == np.inf)):
+        raise ValueError("Method 'lm' doesn't support bounds.")
+    if lb.shape != x0.shape or ub.shape != x0.shape:
+        raise ValueError("Inconsistent shapes between bounds and `x0`.")
+    if np.any(lb >= ub):
+        raise ValueError("Each lower bound must be strictly less than each upper bound.")
+    if not np.all((x0 >= lb) & (x0 <= ub)):
+        raise ValueError("`x0` is infeasible.")
+    return lb, ub
+# [/bounds]
+
+
+def check_x_scale(x_scale: Any, x0: np.ndarray, method: str) -> str | np.ndarray:
+    """``'jac'`` or a new array of positive, finite scales of the shape of ``x0``."""
+    if x_scale is None:  # refopt's default: MINPACK's own scaling for lm, none otherwise
+        x_scale = "jac" if method == "lm" else 1.0
+    if isinstance(x_scale, str) and x_scale == "jac":
+        return x_scale
+    try:
+        x_scale = np.array(x_scale, dtype=float)
+        valid = bool(np.all(np.isfinite(x_scale)) and np.all(x_scale > 0))
+    except (ValueError, TypeError):
+        valid = False
+    if not valid:
+        raise ValueError("`x_scale` must be 'jac' or array_like with positive numbers.")
+    if x_scale.ndim == 0:
+        x_scale = np.resize(x_scale, x0.shape)
+    if x_scale.shape != x0.shape:
+        raise ValueError("Inconsistent shapes between `x_scale` and `x0`.")
+    return x_scale
+
+
+def check_tolerance(ftol: float | None, xtol: float | None, gtol: float | None,
+                    method: str) -> tuple[float, float, float]:
+    """Tolerances as floats; None means 0. Below EPS a test is disabled (with a warning)."""
+
+    def checked(tol: float | None, name: str) -> float:
+        if tol is None:
+            return 0.0
+        if tol < EPS:
+            warnings.warn(f"Setting `{name}` below the machine epsilon ({EPS:.2e}) effectively "
+                          "disables the corresponding termination condition.", stacklevel=4)
+        return tol
+
+    ftol, xtol, gtol = checked(ftol, "ftol"), checked(xtol, "xtol"), checked(gtol, "gtol")
+    if method == "lm" and min(ftol, xtol, gtol) < EPS:
+        raise ValueError("All tolerances must be higher than machine epsilon "
+                         f"({EPS:.2e}) for method 'lm'.")
+    if max(ftol, xtol, gtol) < EPS:
+        raise ValueError("At least one of the tolerances must be higher than machine "
+                         f"epsilon ({EPS:.2e}).")
+    return ftol, xtol, gtol
+
+
+def check_residuals(f0: np.ndarray, x0: np.ndarray, method: str) -> tuple[int, int]:
+    """``(m, n)`` once the residuals at ``x0`` are known to be usable."""
+    if f0.ndim != 1:
+        raise ValueError(f"`fun` must return at most 1-d array_like. f0.shape: {f0.shape}")
+    if not np.all(np.isfinite(f0)):
+        raise ValueError("Residuals are not finite in the initial point.")
+    m, n = f0.size, x0.size
+    if method == "lm" and m < n:
+        raise ValueError("Method 'lm' doesn't work when the number of residuals is less "
+                         "than the number of variables.")
+    return m, n
+
+
+def cost_of(f0: np.ndarray, loss: Any, loss_function: Callable | None) -> float:
+    """The cost (11.1) at ``x0``; a callable loss is shape-checked here on its first call."""
+    if loss_function is None:
+        return 0.5 * np.dot(f0, f0)
+    if callable(loss):
+        return 0.5 * np.sum(loss_function(f0)[0])
+    return loss_function(f0, cost_only=True)
+
+
+def check_jac_sparsity(jac_sparsity: Any, jac: Any, method: str, tr_solver: str | None,
+                       m: int, n: int) -> None:
+    """The checks scipy makes on ``jac_sparsity``, plus: a callable ``jac`` excludes it."""
+    if jac_sparsity is None:
+        return
+    if callable(jac):  # scipy ignores the structure silently in this case
+        raise ValueError("`jac_sparsity` is used only with a finite-difference `jac` "
+                         "('2-point', '3-point' or 'cs'), not with a callable `jac`.")
+    if method == "lm":
+        raise ValueError("method='lm' does not support `jac_sparsity`.")
+    shape = getattr(jac_sparsity, "shape", None)
+    if shape is None or isinstance(jac_sparsity, np.ndarray):
+        shape = np.atleast_2d(jac_sparsity).shape
+    if tuple(shape) != (m, n):
+        raise ValueError("`jac_sparsity` has wrong shape.")
+    if tr_solver == "exact":
+        raise ValueError("tr_solver='exact' is incompatible with `jac_sparsity`.")
+
+
+def check_jacobian(J0: Any, m: int, n: int, method: str, tr_solver: str | None,
+                   x_scale: Any) -> None:
+    """The Jacobian at ``x0``: its shape, and whether the chosen solver can use its type."""
+    if J0.shape != (m, n):
+        raise ValueError(f"The return value of `jac` has wrong shape: expected {(m, n)}, "
+                         f"actual {J0.shape}.")
+    if isinstance(J0, np.ndarray):
+        return
+    if method == "lm":
+        raise ValueError("method='lm' works only with dense Jacobian matrices.")
+    if tr_solver == "exact":
+        raise ValueError("tr_solver='exact' works only with dense Jacobian matrices.")
+    if is_operator(J0) and isinstance(x_scale, str):
+        raise ValueError("x_scale='jac' can't be used when `jac` returns LinearOperator.")
+
+
+def refuse_sparse(sparse_fd: bool, J0: Any, tr_solver: str | None) -> None:
+    """Stop, after validation, where refopt lacks the sparse machinery (never a fallback)."""
+    if sparse_fd or not isinstance(J0, np.ndarray) or tr_solver == "lsmr":
+        raise NotImplementedError(
+            "sparse least squares (`jac_sparsity`, a sparse or LinearOperator `jac`, "
+            "tr_solver='lsmr') needs grouped finite differences, a sparse matrix type and "
+            "LSMR (refopt.linalg.sparse, refopt.linalg.lsmr), which are not written yet.")
+
+
+# ---------------------------------------------------------------------------------------
+# The user's functions as the solvers call them
+# ---------------------------------------------------------------------------------------
+
+# [wrappers]
+def wrap_residuals(fun: Callable, args: tuple, kwargs: dict) -> Callable[[np.ndarray], np.ndarray]:
+    """``x -> fun(x, *args, **kwargs)`` as a new real float array of at least one dimension.
+
+    The user gets a copy of ``x`` (the solver's iterate cannot be changed behind its back)
+    and the solver a fresh array (it rescales residuals in place for robust losses).
+    """
+
+    def residuals(x: np.ndarray) -> np.ndarray:
+        f = np.atleast_1d(fun(x.copy(), *args, **kwargs))
+        if np.iscomplexobj(f):
+            raise ValueError("`fun` must return real residuals; write a complex residual "
+                             "as its real and imaginary parts.")
+        return np.array(f, dtype=float)
+
+    return residuals
+
+
+def fixed_shape(residuals: Callable, m: int) -> Callable[[np.ndarray], np.ndarray]:
+    """``residuals`` that insists on the ``m`` residuals it returned at ``x0``."""
+
+    def checked(x: np.ndarray) -> np.ndarray:
+        f = residuals(x)
+        if f.shape != (m,):
+            raise ValueError(f"`fun` returned {m} residuals at `x0` but an array of shape "
+                             f"{f.shape} at x = {x}.")
+        return f
+
+    return checked
+
+
+def evaluate_jacobian(fun: Callable, jac: Any, x: np.ndarray, f: np.ndarray,
+                      lb: np.ndarray, ub: np.ndarray, diff_step: Any, args: tuple,
+                      kwargs: dict) -> Any:
+    """The Jacobian at ``x`` (``f = fun(x)``): the user's, or by finite differences.
+
+    Differences call the user's ``fun`` directly: the complex step needs its complex values.
+    """
+    if callable(jac):
+        J = jac(x.copy(), *args, **kwargs)
+        if is_sparse(J) or is_operator(J):
+            return J  # checked by the caller; refopt cannot use them yet
+        return np.array(np.atleast_2d(J), dtype=float)
+    from ..differentiation import approx_derivative
+
+    J = approx_derivative(fun, x, method=jac, rel_step=diff_step, f0=f, bounds=(lb, ub),
+                          args=args, kwargs=kwargs)
+    return np.atleast_2d(J)  # approx_derivative returns a 1-D gradient when m == 1
+
+
+def wrap_jacobian(fun: Callable, jac: Any, lb: np.ndarray, ub: np.ndarray,
+                  diff_step: Any, args: tuple, kwargs: dict, m: int,
+                  n: int) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """``(x, f) -> J`` for trf and dogbox, ``f`` being the (unscaled) residuals at ``x``."""
+
+    def jacobian(x: np.ndarray, f: np.ndarray) -> np.ndarray:
+        J = evaluate_jacobian(fun, jac, x, f, lb, ub, diff_step, args, kwargs)
+        if not isinstance(J, np.ndarray) or J.shape != (m, n):
+            raise ValueError("The return value of `jac` has wrong shape: expected "
+                             f"{(m, n)}, actual {getattr(J, 'shape', None)}.")
+        return J
+
+    return jacobian
+# [/wrappers]
+
+
+def is_sparse(J: Any) -> bool:
+    """A scipy.sparse matrix or array (or anything that converts to CSR), by duck typing."""
+    return hasattr(J, "tocsr") and hasattr(J, "shape")
+
+
+def is_operator(J: Any) -> bool:
+    """A LinearOperator (something with ``matvec`` and ``rmatvec``), by duck typing."""
+    return hasattr(J, "matvec") and hasattr(J, "rmatvec")
+
+
+# ---------------------------------------------------------------------------------------
+# Dispatch and the result
+# ---------------------------------------------------------------------------------------
+
+SOLVERS = {"trf": ("refopt.lsq.trf", "trf"), "dogbox": ("refopt.lsq.dogbox", "dogbox"),
+           "lm": ("refopt.lsq.lm", "call_minpack")}
+
+
+def load_solver(method: str) -> Callable[..., OptimizeResult]:
+    """The solver behind ``method``, imported on first use (they import this package)."""
+    module, name = SOLVERS[method]
+    return getattr(importlib.import_module(module), name)
+
+
+def run_lm(residuals: Callable, x0: np.ndarray, jac: Any, args: tuple, kwargs: dict,
+           m: int, n: int, ftol: float, xtol: float, gtol: float, max_nfev: int | None,
+           x_scale: Any, diff_step: Any, callback: Callable | None) -> OptimizeResult:
+    """MINPACK's lmder (callable ``jac``) or lmdif (its own forward differences)."""
+    jacobian = None
+    if callable(jac):
+        jacobian = wrap_jacobian(None, jac, None, None, None, args, kwargs, m, n)
+        jacobian = _without_f(jacobian)
+    elif jac != "2-point":
+        warnings.warn(f"jac='{jac}' works equivalently to '2-point' for method='lm'.",
+                      stacklevel=3)
+    call_minpack = load_solver("lm")
+    return call_minpack(residuals, x0, jacobian, ftol, xtol, gtol, max_nfev, x_scale,
+                        diff_step, callback)
+
+
+def _without_f(jacobian: Callable) -> Callable[[np.ndarray], np.ndarray]:
+    """MINPACK calls ``jac(x)``; a callable ``jac`` never needs the residuals."""
+    return lambda x: jacobian(x, None)
+
+
+# [finish]
+def finish(result: OptimizeResult, initial_cost: float, verbose: int) -> OptimizeResult:
+    """Add ``message`` and ``success``, make ``active_mask`` integer, print the report."""
+    result.active_mask = np.asarray(result.active_mask).astype(int)
+    result.message = TERMINATION_MESSAGES[result.status]
+    result.success = result.status > 0
+    if verbose >= 1:
+        print(result.message)
+        print(f"Function evaluations {result.nfev}, initial cost {initial_cost:.4e}, "
+              f"final cost {result.cost:.4e}, first-order optimality "
+              f"{result.optimality:.2e}.")
+    return result
+# [/finish]

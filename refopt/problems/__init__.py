@@ -66,8 +66,12 @@ class Problem:
         ``"constraints"`` (scipy-style dicts ``{"type": "eq"|"ineq", "fun", "jac"}``, with
         ``ineq`` meaning ``fun(x) >= 0``), ``"local_minima"`` (a list of dicts ``{"f": value,
         "x": point or None, "starts": indices of the starts that lead there or None for any,
-        "note": why}``), ``"x_star_unique"`` (False when ``x_star`` is one of several
-        minimisers; digits are then taken from the objective), ``"hess"``.
+        "note": why}``; the note's text before a colon names the status, e.g. ``"asymptote:
+        ..."``), ``"known_misses"`` (``{method: {start index: reason}}``: runs that end away
+        from the optimum in the reference implementation too; verify reports them apart),
+        ``"x_star_unique"`` (False when ``x_star`` is one of several minimisers; digits are
+        then taken from the objective), ``"digits_cap"`` (the digits the reference values
+        carry, 11 for NIST), ``"hess"``.
     atol : float
         Absolute tolerance added to ``rtol * |f_star|`` (needed when ``f_star`` is 0).
     """
@@ -115,15 +119,16 @@ class Problem:
                 x_local = local.get("x")
                 digits = (log_relative_error(x, x_local) if x_local is not None
                           else log_relative_error(f, local["f"]))
-                return Judgement(True, "local minimum", f, digits)
+                return Judgement(True, local.get("note", "local minimum").split(":")[0], f, digits)
         return Judgement(False, "missed", f, self.digits(x, f))
 
     def digits(self, x, f: float) -> float:
         """Digits of agreement: LRE of ``x`` against ``x_star`` (worst component) when the
         minimiser is known and unique, else LRE of the objective against ``f_star``."""
+        cap = self.extra.get("digits_cap", 15.0)
         if self.x_star is not None and self.extra.get("x_star_unique", True):
-            return log_relative_error(x, self.x_star)
-        return log_relative_error(f, self.f_star)
+            return log_relative_error(x, self.x_star, cap)
+        return log_relative_error(f, self.f_star, cap)
 
 
 @dataclass(frozen=True)

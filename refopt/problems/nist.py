@@ -556,3 +556,65 @@ def log_relative_error(value, reference, cap: float = 15.0):
     with np.errstate(divide="ignore", invalid="ignore"):
         lre = -np.log10(np.abs(value - reference) / scale)
     return np.clip(np.nan_to_num(lre, nan=0.0, posinf=cap), 0.0, cap)
+
+
+# [region] as-problems
+def _constant_model_norm(y):
+    """``||y - mean(y)||``: the residual norm on the asymptote where the model is a constant."""
+    return float(np.linalg.norm(y - y.mean()))
+
+
+ASYMPTOTES = {
+    # From Start 1 a solver may drive an exponential rate to infinity: the model then
+    # degenerates to the constant b1 (BoxBOD: b2 -> inf; Rat43: b2 - b3*x -> -inf), where the
+    # gradient vanishes and the best value is the spread of y about its mean.
+    "BoxBOD": ("the model is the constant b1 (b2 -> inf)", lambda d: _constant_model_norm(d.y)),
+    "Rat43": ("the model is the constant b1 (exp(b2 - b3*x) -> 0)", lambda d: _constant_model_norm(d.y)),
+    # MGH17: b4, b5 -> inf leave b1 on every x > 0 and fit the single point x = 0 exactly.
+    "MGH17": ("b4, b5 -> inf: constant b1 for x > 0, the point x = 0 fitted exactly",
+              lambda d: _constant_model_norm(d.y[d.x > 0])),
+}
+"""Asymptotic stationary values reachable from Start 1, in closed form from the data."""
+
+KNOWN_MISSES = {
+    "MGH17": {"lm": {0: "MINPACK's scaled step test (xtol) stops it at Start 1 itself; "
+                        "scipy's leastsq (MINPACK) does the same"}},
+    "MGH09": {"dogbox": {0: "runs to b3, b4 -> inf with b3/b4 fixed, where the model degenerates "
+                            "to a three-parameter one; scipy's dogbox stops there too"}},
+}
+"""Runs that end away from the certified solution in the reference implementations too."""
+
+
+def as_problem(dataset: Dataset):
+    """The dataset as a ``least_squares`` :class:`~refopt.problems.Problem`.
+
+    ``fun`` is :meth:`Dataset.residuals`, ``jac`` :meth:`Dataset.jac`, ``f_star`` the square
+    root of the certified RSS and ``x_star`` the certified parameters. The tolerance is
+    1e-7 relative on ``||F||``: the certified RSS has 11 digits, and a solver stopping at
+    the default ``xtol = 1e-8`` gets the RSS right to about 1e-9 (it is flat at the minimum).
+    """
+    from . import Problem
+
+    extra = {"dataset": dataset, "digits_cap": 11.0, "difficulty": dataset.difficulty}
+    if dataset.name in ASYMPTOTES:
+        note, value = ASYMPTOTES[dataset.name]
+        extra["local_minima"] = [{"f": value(dataset), "x": None, "starts": (0,),
+                                  "note": "asymptote: " + note}]
+    if dataset.name in KNOWN_MISSES:
+        extra["known_misses"] = KNOWN_MISSES[dataset.name]
+    return Problem(
+        name=f"nist_{dataset.name.lower()}",
+        source=f"NIST StRD nonlinear regression, {dataset.name} ({dataset.difficulty} difficulty)",
+        kind="least_squares", n=dataset.n_params, m=dataset.y.size, starts=dataset.starts,
+        fun=dataset.residuals, jac=dataset.jac, f_star=float(np.sqrt(dataset.rss)),
+        x_star=dataset.certified, rtol=1e-7, atol=1e-12 * float(np.linalg.norm(dataset.y)),
+        extra=extra,
+    )
+
+
+def problems(folder) -> list:
+    """Every dataset in ``folder`` as a Problem (see :func:`as_problem`)."""
+    return [as_problem(d) for d in load_all(folder)]
+
+
+# [/region]

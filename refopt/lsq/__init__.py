@@ -88,7 +88,6 @@ TERMINATION_MESSAGES = {
 FROM_MINPACK_TO_COMMON = {0: -1, 1: 2, 2: 3, 3: 4, 4: 1, 5: 0}
 
 
-# [least-squares]
 def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
                   bounds: Any = (-np.inf, np.inf), method: str = "trf",
                   ftol: float | None = 1e-8, xtol: float | None = 1e-8,
@@ -190,6 +189,7 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
     >>> np.allclose(res.x, [1.0, 1.0])  # doctest: +SKIP
     True
     """
+    # [least-squares-body]
     check_options(method, jac, tr_solver, loss, verbose, max_nfev)
     x0 = as_initial_point(x0)
     lb, ub = as_bounds(bounds, x0, method)
@@ -202,9 +202,9 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
     residuals = wrap_residuals(fun, args, kwargs)
     f0 = residuals(x0)
     m, n = check_residuals(f0, x0, method)  # before J0: no differencing of unusable values
-    sparse_fd = jac_sparsity is not None and not callable(jac)
-    J0 = None if method == "lm" and not callable(jac) or sparse_fd else (
-        evaluate_jacobian(fun, jac, x0, f0, lb, ub, diff_step, args, kwargs))
+    # lm differences in MINPACK's own way; grouped (sparse) differences are not written yet
+    needs_J0 = callable(jac) or (method != "lm" and jac_sparsity is None)
+    J0 = evaluate_jacobian(fun, jac, x0, f0, lb, ub, diff_step, args, kwargs) if needs_J0 else None
 
     loss_function = construct_loss_function(m, loss, f_scale)
     initial_cost = cost_of(f0, loss, loss_function)
@@ -213,7 +213,7 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
     if J0 is not None:
         check_jacobian(J0, m, n, method, tr_solver, x_scale)
     if method != "lm":
-        refuse_sparse(sparse_fd, J0, tr_solver)
+        refuse_sparse(jac_sparsity, J0, tr_solver)
         tr_solver = "exact"
 
     callback = wrap_callback(callback)
@@ -228,7 +228,7 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
                        100 * n if max_nfev is None else max_nfev,
                        x_scale, loss_function, tr_solver, tr_options, verbose, callback)
     return finish(result, initial_cost, verbose)
-# [/least-squares]
+    # [/least-squares-body]
 
 
 # ---------------------------------------------------------------------------------------
@@ -399,9 +399,9 @@ def check_jacobian(J0: Any, m: int, n: int, method: str, tr_solver: str | None,
         raise ValueError("x_scale='jac' can't be used when `jac` returns LinearOperator.")
 
 
-def refuse_sparse(sparse_fd: bool, J0: Any, tr_solver: str | None) -> None:
+def refuse_sparse(jac_sparsity: Any, J0: Any, tr_solver: str | None) -> None:
     """Stop, after validation, where refopt lacks the sparse machinery (never a fallback)."""
-    if sparse_fd or not isinstance(J0, np.ndarray) or tr_solver == "lsmr":
+    if jac_sparsity is not None or not isinstance(J0, np.ndarray) or tr_solver == "lsmr":
         raise NotImplementedError(
             "sparse least squares (`jac_sparsity`, a sparse or LinearOperator `jac`, "
             "tr_solver='lsmr') needs grouped finite differences, a sparse matrix type and "

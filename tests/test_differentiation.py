@@ -15,7 +15,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from refopt.differentiation import approx_derivative
+from refopt.differentiation import approx_derivative, complex_step_column
 
 EPS = np.finfo(float).eps
 TINY = np.finfo(float).smallest_subnormal
@@ -104,9 +104,25 @@ def test_complex_step_agrees_with_analytic_derivative_to_1e_14(x0):
 
 
 def test_complex_step_has_no_cancellation_even_for_a_tiny_step():
+    # approx_derivative replaces a step lost in x0 + h (as scipy does, for every method),
+    # so the column function is called directly with h = 1e-200
     x0 = np.array([0.7, -0.4])
-    J = approx_derivative(analytic, x0, method="cs", abs_step=1e-200)
-    assert np.allclose(J, analytic_jacobian(x0), rtol=1e-15, atol=1e-15)
+    exact = analytic_jacobian(x0)
+    for j in range(2):
+        column = complex_step_column(analytic, x0, j, 1e-200)
+        assert np.all(np.abs(column - exact[:, j]) <= 2 * EPS * np.abs(exact[:, j]))
+
+
+def test_a_step_lost_in_rounding_is_replaced_by_the_default_for_every_method():
+    steps = {}
+    for method in METHODS:
+        f, calls = recording(lambda x: x ** 2)
+        approx_derivative(f, 0.7, method=method, abs_step=1e-200)
+        steps[method] = sorted(c[0] - 0.7 for c in calls[1:])
+    assert steps["2-point"] == [(0.7 + np.sqrt(EPS)) - 0.7]
+    h3 = EPS ** (1 / 3)
+    assert steps["3-point"] == [(0.7 - h3) - 0.7, (0.7 + h3) - 0.7]
+    assert steps["cs"] == [1j * np.sqrt(EPS)]
 
 
 # ---------------------------------------------------------------------------------------------

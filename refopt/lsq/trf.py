@@ -1,0 +1,420 @@
+"""Trust-region reflective (TRF) least squares with bound constraints.
+
+Reference: M. A. Branch, T. F. Coleman and Y. Li, "A subspace, interior, and conjugate
+gradient method for large-scale bound-constrained minimization problems", SIAM J. Sci.
+Comput. 21(1), 1–23, 1999 (STIR), which builds on T. F. Coleman and Y. Li, "An interior trust
+region approach for nonlinear minimization subject to bounds", SIAM J. Optim. 6(2), 418–445,
+1996. The subproblem is solved by Moré's method (J. J. Moré, "The Levenberg–Marquardt
+algorithm: implementation and theory", Lecture Notes in Mathematics 630, 1977), see
+:mod:`refopt.lsq.trust_region`.
+
+The problem is
+
+    minimise F(x) = 1/2 sum rho(f_i(x)**2)  subject to  lb <= x <= ub            (13.1)
+
+(``rho(s) = s`` for ordinary least squares). With the gradient ``g = J^T f`` the Coleman–Li
+vector ``v(x)`` (13.2) holds the distance to the bound each negative-gradient component
+points at (1 where that bound is infinite). At a first-order point ``v * g = 0`` (13.3):
+interior components have zero gradient, components on a bound have a gradient pointing out.
+Newton's method on ``diag(v) g = 0`` in the scaled ("hat") variables ``x = x_k + D p_h``,
+
+    D = diag(v**0.5 * scale),  g_h = D g,  J_h = J D,  C = diag(g * dv * scale)     (13.4)
+
+(``dv = dv/dx``, so ``C >= 0``) leads to the trust-region subproblem
+
+    minimise 1/2 ||J_h p_h||**2 + 1/2 p_h^T C p_h + g_h^T p_h,  ||p_h|| <= Delta   (13.5)
+
+which is a linear least-squares problem with the augmented matrix ``[J_h; C**0.5]``; one SVD
+of that matrix and Moré's iteration (13.6)–(13.8) solve it. Near a bound ``v`` is small, so
+the region is flattened against it: the bounds shape the trust region. The step must keep
+the iterate strictly inside, so when the trust-region step leaves the box the method picks
+the best of three candidates (13.9): the step cut back (by ``theta``) at the first bound, its
+reflection off that bound, and the Cauchy step along ``-g_h`` cut back at the bounds. Without
+bounds ``v = 1`` and ``C = 0``: the method is a plain trust-region Gauss–Newton method much like
+MINPACK's.
+
+The radius rules (13.10), the tests (13.11) and the initial radius (13.13) are described in
+the book chapter "Trust-region reflective". This module follows scipy's
+``optimize/_lsq/trf.py`` step for step (the same candidates, constants, counters and
+floating-point operations), so that ``nfev``/``njev`` agree with scipy iteration for
+iteration; the code is refopt's own, with one deliberate change: an initial radius too small
+for the first step to register falls back to 1, as a zero radius does (see
+:func:`initial_radius`), which fixes scipy's false "success" after two evaluations when
+``x0 = 0`` sits on a bound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+from numpy.linalg import norm
+
+from .._result import OptimizeResult
+from .trust_region import (
+    CL_scaling_vector, Point, build_quadratic_1d, check_termination, compute_jac_scale,
+    evaluate_quadratic, find_active_constraints, in_bounds, intersect_trust_region,
+    make_point, make_strictly_feasible, minimize_quadratic_1d, print_header_nonlinear,
+    print_iteration_nonlinear, report_iteration, solve_lsq_trust_region, step_size_to_bound,
+    update_tr_radius,
+)
+
+
+# --------------------------------------------------------------------------------------------
+# State of the iteration
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class Radius:
+    """The trust-region radius ``Delta`` and the Levenberg–Marquardt ``alpha`` it goes with.
+
+    ``alpha`` warm-starts Moré's iteration; when ``Delta`` changes it is rescaled by
+    ``Delta_old / Delta_new``, a first-order guess of the new root.
+    """
+
+    Delta: float
+    alpha: float = 0.0
+
+    def resize(self, Delta_new: float) -> None:
+        self.alpha *= self.Delta / Delta_new
+        self.Delta = Delta_new
+
+
+@dataclass
+class Model:
+    """The subproblem (13.5) at the current point, in hat variables."""
+
+    d: np.ndarray                  # x = x_k + d * p_h, (13.4)
+    g_h: np.ndarray
+    J_h: np.ndarray
+    diag_h: np.ndarray | None      # the diagonal of C; None without bounds (C = 0)
+    uf: np.ndarray                 # U^T [f; 0]
+    s: np.ndarray                  # singular values of [J_h; C**0.5]
+    V: np.ndarray
+    theta: float                   # step-back factor from the bounds, (13.9)
+
+
+@dataclass
+class Trial:
+    """The outcome of the inner loop: the last trial point and how it fared."""
+
+    x: np.ndarray
+    f: np.ndarray
+    cost: float
+    actual_reduction: float
+    step_norm: float
+    status: int | None
+    nfev: int
+
+
+# --------------------------------------------------------------------------------------------
+# The scaled model
+# --------------------------------------------------------------------------------------------
+
+# [optimality]
+def scaled_optimality(point: Point, lb: np.ndarray, ub: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """``||v * g||_inf`` (13.3) and the Coleman–Li vector ``v``, ``dv`` (13.2) at the point."""
+    v, dv = CL_scaling_vector(point.x, point.g, lb, ub)
+    return norm(point.g * v, ord=np.inf), v, dv
+# [/optimality]
+
+
+# [model]
+def build_model(point: Point, v: np.ndarray, dv: np.ndarray, scale: np.ndarray,
+                scale_inv: np.ndarray, g_norm: float, bounded: bool) -> Model:
+    """The hat variables (13.4) and one SVD of the augmented matrix of (13.5).
+
+    ``x_scale`` is applied first, then Coleman–Li scaling in the scaled variables: only the
+    components of ``v`` that measure a distance (``dv != 0``) change with ``x_scale``.
+    """
+    v = v.copy()
+    distance = dv != 0
+    v[distance] *= scale_inv[distance]
+    d = v**0.5 * scale                                    # (13.4)
+    g_h = d * point.g
+    J_h = point.J * d
+    if bounded:
+        diag_h = point.g * dv * scale                     # (13.4): C, never negative
+        m, n = J_h.shape
+        A = np.vstack((J_h, np.diag(diag_h**0.5)))        # (13.5) as least squares
+        rhs = np.concatenate((point.f, np.zeros(n)))
+    else:
+        diag_h, A, rhs = None, J_h, point.f               # C = 0: no extra rows
+    # Fortran-ordered factors, as LAPACK returns them to scipy: the products below then round
+    # exactly as scipy's do, and the iterates agree bit for bit.
+    U, s, Vt = map(np.asfortranarray, np.linalg.svd(A, full_matrices=False))
+    theta = max(0.995, 1 - g_norm)                        # (13.9)
+    return Model(d=d, g_h=g_h, J_h=J_h, diag_h=diag_h, uf=U.T.dot(rhs), s=s, V=Vt.T,
+                 theta=theta)
+# [/model]
+
+
+# --------------------------------------------------------------------------------------------
+# Step selection among the trust-region, reflected and Cauchy steps (13.9)
+# --------------------------------------------------------------------------------------------
+
+# [reflected]
+def reflected_step(x_on_bound: np.ndarray, p_h: np.ndarray, r_h: np.ndarray, p_stride: float,
+                   model: Model, Delta: float, lb: np.ndarray, ub: np.ndarray):
+    """The best point on the ray reflected off the first bound the step hit (13.9).
+
+    ``p_h`` is the trust-region step already cut at the bound, ``r_h`` the reflected
+    direction. The ray is searched between ``(1 - theta) * p_stride / r_stride`` (so that the
+    reflected step does not come back too near the bound it left) and ``theta`` times the
+    distance to the next bound, or the trust-region sphere if that comes first.
+
+    Returns ``(r, r_h, value)``; ``value`` is ``inf`` when there is no room to reflect.
+    """
+    d, theta = model.d, model.theta
+    r = d * r_h
+    _, to_tr = intersect_trust_region(p_h, r_h, Delta)
+    to_bound, _ = step_size_to_bound(x_on_bound, r, lb, ub)
+    r_stride = min(to_bound, to_tr)
+    if r_stride > 0:
+        lower = (1 - theta) * p_stride / r_stride
+        upper = theta * to_bound if r_stride == to_bound else to_tr
+    else:
+        lower, upper = 0, -1
+    if lower > upper:
+        return r, r_h, np.inf
+    a, b, c = build_quadratic_1d(model.J_h, model.g_h, r_h, s0=p_h, diag=model.diag_h)
+    t, value = minimize_quadratic_1d(a, b, lower, upper, c=c)
+    r_h = t * r_h + p_h
+    return r_h * d, r_h, value
+# [/reflected]
+
+
+# [cauchy]
+def cauchy_step(x: np.ndarray, model: Model, Delta: float, lb: np.ndarray, ub: np.ndarray):
+    """The model minimiser along ``-g_h`` within the sphere and ``theta`` of the way to the
+    bounds (13.9). Returns ``(step, step_h, value)``."""
+    ag_h = -model.g_h
+    ag = model.d * ag_h
+    to_tr = Delta / norm(ag_h)
+    to_bound, _ = step_size_to_bound(x, ag, lb, ub)
+    longest = model.theta * to_bound if to_bound < to_tr else to_tr
+    a, b = build_quadratic_1d(model.J_h, model.g_h, ag_h, diag=model.diag_h)
+    t, value = minimize_quadratic_1d(a, b, 0, longest)
+    return ag * t, ag_h * t, value
+# [/cauchy]
+
+
+# [select]
+def select_step(x: np.ndarray, p_h: np.ndarray, model: Model, Delta: float,
+                lb: np.ndarray, ub: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Choose the step of (13.9) and return ``(step, step_h, predicted_reduction)``.
+
+    The trust-region step ``p = d * p_h`` is taken as it is when it stays in the bounds.
+    Otherwise three candidates compete on the model value: ``p`` cut at the first bound and
+    pulled back by ``theta``; its reflection off that bound; the Cauchy step. Ties go to the
+    Cauchy step.
+    """
+    J_h, g_h, diag_h, d, theta = model.J_h, model.g_h, model.diag_h, model.d, model.theta
+    p = d * p_h
+    if in_bounds(x + p, lb, ub):
+        return p, p_h, -evaluate_quadratic(J_h, g_h, p_h, diag=diag_h)
+
+    p_stride, hits = step_size_to_bound(x, p, lb, ub)
+    r_h = p_h.copy()
+    r_h[hits != 0] *= -1                 # (13.9): reflect the components that hit a bound
+    p = p * p_stride
+    p_h = p_h * p_stride
+    r, r_h, r_value = reflected_step(x + p, p_h, r_h, p_stride, model, Delta, lb, ub)
+
+    p = p * theta                        # (13.9): strictly inside
+    p_h = p_h * theta
+    p_value = evaluate_quadratic(J_h, g_h, p_h, diag=diag_h)
+
+    ag, ag_h, ag_value = cauchy_step(x, model, Delta, lb, ub)
+
+    if p_value < r_value and p_value < ag_value:
+        return p, p_h, -p_value
+    if r_value < p_value and r_value < ag_value:
+        return r, r_h, -r_value
+    return ag, ag_h, -ag_value
+# [/select]
+
+
+# --------------------------------------------------------------------------------------------
+# The inner loop: trial steps until one reduces the cost
+# --------------------------------------------------------------------------------------------
+
+
+
+# [trial]
+def trial_point(x: np.ndarray, step: np.ndarray, lb: np.ndarray, ub: np.ndarray,
+                bounded: bool) -> np.ndarray:
+    """``x + step``, nudged to the next float inside any bound it touches (13.14)."""
+    if not bounded:
+        return x + step
+    return make_strictly_feasible(x + step, lb, ub, rstep=0)
+
+
+def inner_loop(fun: Callable, point: Point, model: Model, radius: Radius, lb: np.ndarray,
+               ub: np.ndarray, bounded: bool, loss_function, ftol: float, xtol: float,
+               nfev: int, max_nfev: int) -> Trial:
+    """Solve (13.5), choose the step (13.9), evaluate; shrink and retry until the cost
+    decreases, a test (13.11) passes or the evaluations run out."""
+    n, m = point.x.size, point.f.size
+    trial = Trial(x=point.x, f=point.f_true, cost=point.cost, actual_reduction=-1,
+                  step_norm=0.0, status=None, nfev=nfev)
+    while trial.actual_reduction <= 0 and trial.nfev < max_nfev:
+        p_h, radius.alpha, _ = solve_lsq_trust_region(
+            n, m, model.uf, model.s, model.V, radius.Delta, initial_alpha=radius.alpha)
+        step, step_h, predicted_reduction = select_step(point.x, p_h, model, radius.Delta, lb, ub)
+        x_new = trial_point(point.x, step, lb, ub, bounded)
+        f_new = fun(x_new)
+        trial.nfev += 1
+        step_h_norm = norm(step_h)
+
+        if not np.all(np.isfinite(f_new)):
+            radius.Delta = 0.25 * step_h_norm  # reject; alpha is kept
+            continue
+
+        if loss_function is None:
+            cost_new = 0.5 * np.dot(f_new, f_new)
+        else:
+            cost_new = loss_function(f_new, cost_only=True)
+        actual_reduction = point.cost - cost_new
+        Delta_new, ratio = update_tr_radius(radius.Delta, actual_reduction, predicted_reduction,
+                                            step_h_norm, step_h_norm > 0.95 * radius.Delta)  # (13.10)
+        step_norm = norm(step)
+        trial.x, trial.f, trial.cost = x_new, f_new, cost_new
+        trial.actual_reduction, trial.step_norm = actual_reduction, step_norm
+        trial.status = check_termination(actual_reduction, point.cost, step_norm,
+                                         norm(point.x), ratio, ftol, xtol)   # (13.11)
+        if trial.status is not None:
+            break                              # the radius is left as it was
+        radius.resize(Delta_new)
+    return trial
+# [/trial]
+
+
+# --------------------------------------------------------------------------------------------
+# The driver
+# --------------------------------------------------------------------------------------------
+
+# [initial-radius]
+def initial_radius(point: Point, lb: np.ndarray, ub: np.ndarray, scale: np.ndarray,
+                   scale_inv: np.ndarray, ftol: float) -> float:
+    """``Delta_0 = ||x0 * scale_inv / v**0.5||`` (13.13), or 1 when that radius is too small
+    for a first step to register.
+
+    scipy falls back to 1 only when ``Delta_0 = 0``. But ``x0 = 0`` on a bound reaches the
+    solver as ``1e-10`` (moved strictly inside), so ``Delta_0`` is about ``1e-10``; the model
+    reduction over such a radius is at most ``||g_h|| Delta_0``, below ``ftol * F``, and the
+    first step ends the run with a false ``ftol`` "success". A radius that small carries no
+    information about the problem's scale, so it is treated as the zero it stands for.
+    """
+    v, dv = CL_scaling_vector(point.x, point.g, lb, ub)
+    distance = dv != 0
+    v[distance] *= scale_inv[distance]
+    Delta = norm(point.x * scale_inv / v**0.5)
+    g_h = v**0.5 * scale * point.g                  # (13.4)
+    if Delta == 0 or norm(g_h) * Delta < ftol * point.cost:
+        return 1.0
+    return Delta
+# [/initial-radius]
+
+
+# [trf]
+def trf(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.ndarray,
+        lb: np.ndarray, ub: np.ndarray, ftol: float, xtol: float, gtol: float, max_nfev: int,
+        x_scale: Any, loss_function, tr_solver: str, tr_options: dict, verbose: int,
+        callback=None) -> OptimizeResult:
+    """Minimise (13.1) by the trust-region reflective method.
+
+    The front end :func:`refopt.least_squares` validates the arguments and builds the
+    message; this function trusts them.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x)`` returns the residuals, shape (m,).
+    jac : callable
+        ``jac(x, f)`` returns the dense Jacobian, shape (m, n), at ``x`` where the residuals
+        are ``f``.
+    x0 : ndarray, shape (n,)
+        Starting point, strictly inside the bounds.
+    f0 : ndarray, shape (m,)
+        ``fun(x0)``, finite.
+    J0 : ndarray, shape (m, n)
+        ``jac(x0, f0)``.
+    lb, ub : ndarray, shape (n,)
+        Bounds (infinite entries for none).
+    ftol, xtol, gtol : float
+        Tolerances of (13.11) and (13.3); 0 disables a test.
+    max_nfev : int
+        Maximum number of evaluations of ``fun`` (``f0`` counts as one).
+    x_scale : ndarray or 'jac'
+        Variable scales, or 'jac' for column norms of the Jacobian.
+    loss_function : callable or None
+        ``loss_function(f, cost_only=False)`` from :mod:`refopt.lsq.losses`; None is the
+        linear loss.
+    tr_solver : str
+        'exact' (SVD and Moré's method).
+    tr_options : dict
+        Unused with 'exact'.
+    verbose : int
+        2 prints the iteration table.
+    callback : callable, optional
+        Wrapped user callback (see :mod:`refopt._callback`); stopping gives status -2.
+
+    Returns
+    -------
+    OptimizeResult
+        ``x, cost, fun, jac, grad, optimality, active_mask, nfev, njev, status``.
+    """
+    if tr_solver != "exact":
+        raise NotImplementedError("trf supports only tr_solver='exact'")
+    bounded = not (np.all(lb == -np.inf) and np.all(ub == np.inf))
+    point = make_point(np.array(x0, dtype=float), f0, J0, loss_function)
+    jac_scale = isinstance(x_scale, str) and x_scale == "jac"
+    if jac_scale:
+        scale, scale_inv = compute_jac_scale(point.J)
+    else:
+        scale, scale_inv = x_scale, 1 / x_scale
+    radius = Radius(initial_radius(point, lb, ub, scale, scale_inv, ftol))
+
+    nfev = njev = 1
+    status = None
+    iteration = 0
+    step_norm = actual_reduction = None
+    if verbose == 2:
+        print_header_nonlinear()
+
+    while True:
+        g_norm, v, dv = scaled_optimality(point, lb, ub)
+        if g_norm < gtol:
+            status = 1                                                        # (13.3)
+        if verbose == 2:
+            print_iteration_nonlinear(iteration, nfev, point.cost, actual_reduction,
+                                      step_norm, g_norm)
+        if status is not None or nfev >= max_nfev:
+            break
+
+        model = build_model(point, v, dv, scale, scale_inv, g_norm, bounded)
+        trial = inner_loop(fun, point, model, radius, lb, ub, bounded, loss_function,
+                           ftol, xtol, nfev, max_nfev)
+        nfev, status = trial.nfev, trial.status
+        if trial.actual_reduction > 0:
+            point = make_point(trial.x, trial.f, jac(trial.x, trial.f), loss_function,
+                               cost=trial.cost)
+            njev += 1
+            if jac_scale:
+                scale, scale_inv = compute_jac_scale(point.J, scale_inv)
+            step_norm, actual_reduction = trial.step_norm, trial.actual_reduction
+        else:
+            step_norm, actual_reduction = 0, 0
+
+        iteration += 1
+        if report_iteration(callback, point, iteration, nfev):
+            status = -2
+            break
+
+    return OptimizeResult(
+        x=point.x, cost=point.cost, fun=point.f_true, jac=point.J, grad=point.g,
+        optimality=g_norm, active_mask=find_active_constraints(point.x, lb, ub, rtol=xtol),
+        nfev=nfev, njev=njev, status=0 if status is None else status)
+# [/trf]

@@ -65,7 +65,7 @@ def enorm(x: np.ndarray) -> float:
     small = xabs <= RDWARF
     large = xabs >= agiant
     middle = xabs[~(small | large)]
-    s2 = float(np.dot(middle, middle))
+    s2 = float(dot_sequential(middle, middle))
     if np.any(large):
         big = xabs[large]
         x1max = float(big.max())
@@ -81,6 +81,18 @@ def enorm(x: np.ndarray) -> float:
     if s2 >= x3max:
         return math.sqrt(s2 * (1.0 + (x3max / s2) * (x3max * s3)))
     return math.sqrt(x3max * ((s2 / x3max) + (x3max * s3)))
+
+
+def dot_sequential(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``sum_i u[i] * v[i]`` added left to right, as MINPACK's Fortran loops add.
+
+    ``v`` may be a matrix (one sum per column). numpy's ``dot`` adds in a blocked order
+    that rounds differently; the sequential order keeps the port's iterates on MINPACK's.
+    """
+    terms = np.multiply(u.reshape(u.shape + (1,) * (v.ndim - 1)), v)
+    if terms.shape[0] == 0:
+        return np.zeros(terms.shape[1:])
+    return np.cumsum(terms, axis=0)[-1]
 
 
 def column_norms(a: np.ndarray) -> np.ndarray:
@@ -131,7 +143,7 @@ def qrfac(a: np.ndarray, pivot: bool = True):
             # Apply I - u u^T / u[j] to the columns on the right, all at once.
             if j + 1 < n:
                 u = a[j:, j]
-                coef = (u @ a[j:, j + 1:]) / a[j, j]
+                coef = dot_sequential(u, a[j:, j + 1:]) / a[j, j]
                 a[j:, j + 1:] -= np.multiply.outer(u, coef)
                 if pivot:
                     _downdate_norms(a, j, rdiag, wa)
@@ -214,7 +226,7 @@ def qrsolv(r: np.ndarray, ipvt: np.ndarray, diag: np.ndarray, qtb: np.ndarray):
     nsing = int(singular[0]) if singular.size else n
     wa[nsing:] = 0.0
     for j in range(nsing - 1, -1, -1):
-        wa[j] = (wa[j] - r[j + 1:nsing, j] @ wa[j + 1:nsing]) / sdiag[j]
+        wa[j] = (wa[j] - dot_sequential(r[j + 1:nsing, j], wa[j + 1:nsing])) / sdiag[j]
     # [/qrsolv-backsolve]
     x = np.empty(n)
     x[ipvt] = wa

@@ -52,7 +52,7 @@ import numpy as np
 
 from .._callback import call_callback_maybe_halt
 from .._result import OptimizeResult
-from ..linalg.qr import EPSMCH, enorm, qrfac, qrsolv
+from ..linalg.qr import EPSMCH, dot_sequential, enorm, qrfac, qrsolv
 
 #: smallest positive normalised double, MINPACK's ``dpmpar(2)``
 DWARF = float(np.finfo(float).tiny)
@@ -121,7 +121,7 @@ def lmpar(r: np.ndarray, ipvt: np.ndarray, diag: np.ndarray, qtb: np.ndarray,
         temp = enorm(wa1)
         parl = ((fp / delta) / temp) / temp
     # upper bound u = ||(J D^-1)^T f|| / Delta (5.4)
-    gradient = (qtb @ np.triu(r)) / diag[ipvt]
+    gradient = dot_sequential(qtb, np.triu(r)) / diag[ipvt]
     gnorm = enorm(gradient)
     paru = gnorm / delta
     if paru == 0.0:
@@ -179,7 +179,7 @@ def _forward_substitute(r, b):
     """Solve ``R^T y = b`` with ``R`` the upper triangle of ``r``."""
     y = np.array(b, dtype=float)
     for j in range(y.size):
-        y[j] = (y[j] - r[:j, j] @ y[:j]) / r[j, j]
+        y[j] = (y[j] - dot_sequential(r[:j, j], y[:j])) / r[j, j]
     return y
 
 
@@ -406,7 +406,7 @@ def _form_qtf(qr, rdiag, fvec):
     for j in range(n):
         u = qr[j:, j]
         if qr[j, j] != 0.0:
-            wa4[j:] += u * (-(u @ wa4[j:]) / qr[j, j])
+            wa4[j:] += u * (-dot_sequential(u, wa4[j:]) / qr[j, j])
         qr[j, j] = rdiag[j]
         qtf[j] = wa4[j]
     # [/lmder-qtf]
@@ -426,7 +426,7 @@ def scaled_gradient_norm(r, ipvt, qtf, acnorm, fnorm) -> float:
     keep = colnorm != 0.0
     if not np.any(keep):
         return 0.0
-    cosines = ((qtf / fnorm) @ np.triu(r))[keep] / colnorm[keep]
+    cosines = dot_sequential(qtf / fnorm, np.triu(r))[keep] / colnorm[keep]
     return float(np.max(np.abs(cosines)))
     # [/lmder-gradient-test]
 
@@ -442,7 +442,7 @@ def predicted_reduction(r, ipvt, p, par, pnorm, fnorm):
     ``prered = (||J p||^2 + 2 par ||D p||^2) / ||f||^2``, ``dirder = -(||J p||^2 + par ||D p||^2) / ||f||^2``,
     with ``||J p|| = ||R P^T p||``.
     """
-    temp1 = enorm(np.triu(r) @ p[ipvt]) / fnorm
+    temp1 = enorm(dot_sequential(p[ipvt], np.triu(r).T)) / fnorm
     temp2 = (math.sqrt(par) * pnorm) / fnorm
     prered = temp1**2 + temp2**2 / P5
     dirder = -(temp1**2 + temp2**2)

@@ -73,6 +73,7 @@ METHODS = ("trf", "dogbox", "lm")
 JAC_SCHEMES = ("2-point", "3-point", "cs")
 TR_SOLVERS = (None, "exact", "lsmr")
 
+#: The ``message`` of the result for each ``status``.
 TERMINATION_MESSAGES = {
     -2: "Stopped because `callback` function raised `StopIteration` or returned `True`",
     -1: "Improper input parameters status returned from `leastsq`",
@@ -83,8 +84,8 @@ TERMINATION_MESSAGES = {
     4: "Both `ftol` and `xtol` termination conditions are satisfied.",
 }
 
-# MINPACK's info (lmder/lmdif) -> the common status above. info 6, 7 and 8 (a tolerance
-# too small to be reached) cannot occur: every tolerance is checked to exceed EPS for 'lm'.
+#: MINPACK's ``info`` (lmder/lmdif) -> the common ``status``. ``info`` 6, 7 and 8 (a
+#: tolerance too small to be reached) cannot occur: 'lm' needs every tolerance above EPS.
 FROM_MINPACK_TO_COMMON = {0: -1, 1: 2, 2: 3, 3: 4, 4: 1, 5: 0}
 
 

@@ -28,10 +28,16 @@ functions", *SIAM Review* 40(1), 110-112, 1998 (the complex step).
 
 The step rules, the bound handling and the output shapes follow
 ``scipy.optimize._numdiff.approx_derivative`` (scipy 1.17), so that solvers built on this
-module take the same steps as scipy's and get the same Jacobians bit for bit. One
-deliberate difference: every evaluation point is clipped into the bounds after it is formed,
-and the divisor is the step actually taken, so ``fun`` is never called outside the box, even
-when ``x0 + (ub - x0)`` rounds one ulp past ``ub`` (scipy evaluates there in that case).
+module take the same steps as scipy's and get the same Jacobians bit for bit. Deliberate
+differences, all about never calling ``fun`` outside the bounds or at a meaningless point:
+
+* every evaluation point is clipped into the bounds after it is formed, and the divisor is
+  the step actually taken, so ``fun`` is never called outside the box, even when
+  ``x0 + (ub - x0)`` rounds one ulp past ``ub`` (scipy evaluates there in that case);
+* an ``x0`` outside the bounds is rejected before ``fun(x0)`` is computed (scipy computes
+  it first);
+* a non-finite or complex ``x0``, nan bounds and a ``bounds`` that is not a pair are
+  rejected with a ValueError that says so.
 """
 
 from __future__ import annotations
@@ -227,11 +233,15 @@ def as_point(x0: Any) -> np.ndarray:
 
 def as_bounds(bounds: Sequence[Any], x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(lb, ub)`` as float arrays of x0's shape; a scalar bound applies to every variable."""
+    if len(bounds) != 2:
+        raise ValueError("`bounds` must contain 2 elements.")
     lb, ub = (np.asarray(b, dtype=float) for b in bounds)
     lb = np.resize(lb, x0.shape) if lb.ndim == 0 else lb
     ub = np.resize(ub, x0.shape) if ub.ndim == 0 else ub
     if lb.shape != x0.shape or ub.shape != x0.shape:
         raise ValueError("Inconsistent shapes between bounds and `x0`.")
+    if np.any(np.isnan(lb)) or np.any(np.isnan(ub)):
+        raise ValueError("`bounds` must not contain nan (use -inf or inf for no bound).")
     return lb, ub
 
 
@@ -299,8 +309,9 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
     ------
     ValueError
         For an unknown method, ``x0`` that is complex, not finite or has more than one
-        dimension, bounds of the wrong shape, an ``f0`` with more than one dimension, or
-        ``x0`` outside the bounds.
+        dimension, bounds that are not a pair, of the wrong shape or with nan, an ``f0``
+        with more than one dimension, or ``x0`` outside the bounds (checked before ``fun``
+        is first called).
     RuntimeError
         If ``fun`` returns an array with more than one dimension.
     NotImplementedError
@@ -332,16 +343,17 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
     lb, ub = as_bounds(bounds, x0)
     if not np.all(np.isfinite(x0)):
         raise ValueError("`x0` must contain only finite values (no nan or inf).")
-    fun = wrap_fun(fun, x0, args, {} if kwargs is None else kwargs)
-
-    if f0 is None:
-        f0 = fun(x0)
-    else:
+    if f0 is not None:
         f0 = np.atleast_1d(f0)
         if f0.ndim > 1:
             raise ValueError("`f0` passed has more than 1 dimension.")
+    # checked before fun(x0) is computed (scipy computes it first), so that fun is
+    # never called outside the bounds, not even at an infeasible x0
     if np.any((x0 < lb) | (x0 > ub)):
         raise ValueError("`x0` violates bound constraints.")
+    fun = wrap_fun(fun, x0, args, {} if kwargs is None else kwargs)
+    if f0 is None:
+        f0 = fun(x0)
 
     h = absolute_step(x0, f0, method, rel_step, abs_step)
     if method == "2-point":
@@ -351,4 +363,4 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
     else:
         # the complex step never moves the real part, so bounds need no adjustment
         one_sided = np.zeros(x0.shape, dtype=bool)
-    return dense_jacobian(fun, x0, f0, np.broadcast_to(h, x0.shape), one_sided, method, lb, ub)
+    return dense_jacobian(fun, x0, f0, h, one_sided, method, lb, ub)

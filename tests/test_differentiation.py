@@ -378,6 +378,8 @@ BAD = [
     (dict(x0=np.ones(2), f0=np.ones((2, 1))), ValueError, "`f0` passed has more than 1 dimension."),
     (dict(x0=[0.5, 3.0], bounds=(0, 1)), ValueError, "`x0` violates bound constraints."),
     (dict(x0=[-1.0], bounds=(0, 1)), ValueError, "`x0` violates bound constraints."),
+    (dict(x0=[0.5], bounds=(0, 1, 2)), ValueError, "`bounds` must contain 2 elements."),
+    (dict(x0=[0.5], bounds=(np.nan, 1)), ValueError, "`bounds` must not contain nan"),
     (dict(x0=[1.0, np.nan]), ValueError, "`x0` must contain only finite values"),
     (dict(x0=np.inf), ValueError, "`x0` must contain only finite values"),
     (dict(x0=1.0 + 2.0j), ValueError, "`x0` must be real."),
@@ -402,3 +404,26 @@ def test_non_finite_x0_is_rejected_before_fun_is_called():
     with pytest.raises(ValueError):
         approx_derivative(f, [np.nan])
     assert calls == []
+
+
+def test_infeasible_x0_is_rejected_before_fun_is_called():
+    f, calls = recording(square)
+    with pytest.raises(ValueError, match="`x0` violates bound constraints."):
+        approx_derivative(f, [2.0], bounds=(0, 1))
+    assert calls == []
+
+
+def test_a_narrower_float_type_of_fun_sets_the_step():
+    # the rounding error comes from f's float32 values, so EPS is float32's
+    f, calls = recording(lambda x: (x ** 2).astype(np.float32))
+    approx_derivative(f, 1.0, method="2-point")
+    assert calls[1][0] == 1.0 + float(np.finfo(np.float32).eps ** 0.5)
+
+
+def test_worked_examples_reach_the_predicted_digits():
+    from refopt.examples import finite_differences as ex
+
+    rows = [line.split() for line in ex.example_jacobian_by_three_methods().splitlines()]
+    digits = {row[0]: float(row[-1]) for row in rows if row and row[0] in METHODS}
+    assert digits["2-point"] > 7 and digits["3-point"] > 10 and digits["cs"] > 15
+    assert ex.example_steps_at_a_bound().count("all points inside: True") == 2

@@ -1,0 +1,212 @@
+"""Tests for refopt/optimize/powell.py (Powell 1964, with Brent line searches).
+
+Known answers: quadratics (x* = A^-1 b), the Moré–Garbow–Hillstrom minima, bounded
+problems whose constrained minimisers are known in closed form (scipy's own tests), and
+scipy's call-count bounds on its entropy problem.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from refopt._callback import wrap_callback
+from refopt.optimize import OptimizeWarning
+from refopt.optimize.powell import line_for_search, line_search, minimize_powell
+
+from .test_nelder_mead import MGH, MGH_IDS, Entropy, rosenbrock, spd_problems
+
+
+def box(lb, ub):
+    return np.asarray(lb, dtype=float), np.asarray(ub, dtype=float)
+
+
+def sum_of_squares(x):
+    return np.sum(np.asarray(x) ** 2)
+
+
+@pytest.mark.parametrize("fun, x0, x_star", MGH, ids=MGH_IDS)
+def test_mgh_minima(fun, x0, x_star):
+    res = minimize_powell(fun, np.array(x0), xtol=1e-8, ftol=1e-10)
+    assert res.success and res.status == 0
+    assert res.fun <= 1e-12
+    # Powell's singular function is quartic near 0: f = 1e-20 allows |x| ~ 1e-5
+    tolerance = 1e-4 if fun.__name__ == "powell_singular" else 1e-8
+    assert np.max(np.abs(res.x - x_star)) <= tolerance
+
+
+@given(spd_problems())
+def test_quadratic_property(problem):
+    a, b, x0 = problem
+    x_star = np.linalg.solve(a, b)
+    res = minimize_powell(lambda x: 0.5 * x @ a @ x - b @ x, x0, xtol=1e-8, ftol=1e-12)
+    assert res.success
+    assert np.max(np.abs(res.x - x_star)) <= 1e-6
+
+
+def test_scipy_entropy_problem():
+    f = Entropy()
+    res = minimize_powell(f, np.zeros(3), maxiter=1000)
+    assert f(res.x) == pytest.approx(f(f.solution), abs=1e-6)
+    np.testing.assert_allclose(res.x[1:], f.solution[1:], atol=5e-6)   # x[0] does not matter
+    assert len(f.trace) <= 116 + 20                  # scipy's bound; scipy 1.17.1 makes 107
+    assert res.nfev == 107
+
+
+def test_scipy_entropy_problem_bounded():
+    f = Entropy()
+    res = minimize_powell(f, np.zeros(3), maxiter=1000, bounds=box([-np.pi] * 3, [np.pi] * 3))
+    assert res.nfev == len(f.trace) <= 155 + 20      # scipy's bound; scipy 1.17.1 makes 145
+    assert f(res.x) == pytest.approx(f(f.solution), abs=1e-6, rel=1e-5)
+
+
+def test_start_outside_bounds_comes_back_inside():
+    with pytest.warns(OptimizeWarning, match="Initial guess is not within the specified bounds"):
+        res = minimize_powell(sum_of_squares, np.array([-4.0, 0.5, -0.8]),
+                              bounds=box([-1] * 3, [1] * 3))
+    np.testing.assert_allclose(res.x, 0, atol=1e-6)
+    assert res.success and res.status == 0
+
+
+def test_degenerate_directions_leave_the_result_out_of_bounds():
+    direc = np.array([[0.0, 0, 0], [0, 1, 0], [0, 0, 1]])
+    keep = direc.copy()
+    with pytest.warns(OptimizeWarning) as record:
+        res = minimize_powell(sum_of_squares, np.array([-4.0, 0.5, -0.8]),
+                              bounds=box([-1] * 3, [1] * 3), direc=direc)
+    messages = {str(w.message) for w in record}
+    assert "direc input is not full rank, some parameters may not be optimized" in messages
+    np.testing.assert_allclose(res.x, [-4, 0, 0], atol=1e-6)
+    assert (res.status, res.success) == (4, False)
+    assert res.message == "The result is outside of the provided bounds."
+    np.testing.assert_array_equal(direc, keep)        # the user's directions are not modified
+
+
+@pytest.mark.parametrize("lb, ub", [
+    ([-5, -10, 1, -4, -15.9], [-1, -0.1, 9.2, 7.6, -2]),
+    ([-np.inf, -np.inf, 1, -4, -15.9], [-1, -0.1, np.inf, np.inf, -2]),
+])
+def test_bounded_minimum_is_the_projection_of_the_origin(lb, ub):
+    res = minimize_powell(sum_of_squares, np.array([-2.1, -5.2, 1.9, 0, -2]),
+                          bounds=box(lb, ub), xtol=1e-10, ftol=1e-10)
+    expected = np.clip(0.0, lb, ub)
+    np.testing.assert_allclose(res.x, expected, atol=1e-6)
+
+
+def test_infinite_bounds_equal_no_bounds():
+    def f(x):
+        t = np.sin(-x[0]) * np.cos(x[1]) * np.sin(-x[0] * x[1]) * np.cos(x[1])
+        t -= np.cos(np.sin(x[1] * x[2]) * np.cos(x[2]))
+        return t**2
+
+    free = minimize_powell(f, np.array([-0.5] * 3))
+    boxed = minimize_powell(f, np.array([-0.5] * 3), bounds=box([-np.inf] * 3, [np.inf] * 3))
+    assert (free.nfev, free.fun) == (boxed.nfev, boxed.fun)
+    np.testing.assert_array_equal(free.x, boxed.x)
+    # with the box [-2, 5]^3 Powell reaches a global minimum (f = 0) from the same start
+    res = minimize_powell(f, np.array([-0.5] * 3), bounds=box([-2] * 3, [5] * 3))
+    assert res.fun <= 1e-9 < free.fun
+
+
+@pytest.mark.parametrize("f, expected, rtol", [
+    (lambda x: -np.sum(x), -3e6, 1e-10),
+    (lambda x: -np.abs(np.sum(x)) ** 0.1 * (1 if np.all(x > 0) else -1), -(3e6) ** 0.1, 1e-7),
+    (lambda x: -np.abs(np.sum(x)) ** 10 * (1 if np.all(x > 0) else -1), -(3e6) ** 10, 1e-7),
+])
+def test_one_sided_bounds_arctan_search(f, expected, rtol):
+    """scipy's test_onesided_bounded_powell_stability: the optimum is at x = 1e6 each."""
+    res = minimize_powell(f, np.ones(3), bounds=box([-np.inf] * 3, [1e6] * 3), xtol=1e-8,
+                          ftol=1e-8)
+    assert res.fun == pytest.approx(expected, rel=rtol)
+
+
+def test_every_evaluation_is_inside_the_bounds():
+    seen = []
+    lb, ub = box([-2, -2], [2, 2])
+    res = minimize_powell(lambda x: seen.append(np.copy(x)) or rosenbrock(x),
+                          np.array([-1.2, 1.0]), bounds=(lb, ub), xtol=1e-8, ftol=1e-12)
+    seen = np.array(seen)
+    assert np.all(seen >= lb) and np.all(seen <= ub)
+    np.testing.assert_allclose(res.x, [1.0, 1.0], atol=1e-8)
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 5))
+def test_line_for_search_property(seed, n):
+    """(24.2): the ends of [lmin, lmax] are feasible and one bound is active at each."""
+    rng = np.random.default_rng(seed)
+    lb = rng.uniform(-5, 0, n)
+    ub = lb + rng.uniform(0.1, 5, n)
+    x = rng.uniform(lb, ub)
+    d = rng.normal(size=n)
+    lmin, lmax = line_for_search(x, d, lb, ub)
+    assert lmin <= 0 <= lmax
+    for end in (lmin, lmax):
+        point = x + end * d
+        slack = 1e-9 * (1 + np.abs(point))
+        assert np.all(point >= lb - slack) and np.all(point <= ub + slack)
+        assert np.min(np.minimum(np.abs(point - lb), np.abs(point - ub))) <= 1e-9 * (1 + np.max(np.abs(point)))
+
+
+def test_line_search_zero_direction_costs_nothing():
+    calls = []
+    f = lambda x: calls.append(1) or 1.0  # noqa: E731
+    fval, x, d = line_search(f, np.ones(2), np.zeros(2), 1e-2, fval=3.0)
+    assert (fval, len(calls)) == (3.0, 0)
+
+
+def test_line_search_finds_the_minimum_along_a_line():
+    fval, x, step = line_search(lambda x: np.sum((x - [3.0, 1.0]) ** 2), np.array([0.0, 1.0]),
+                                np.array([1.0, 0.0]), 1e-8)
+    np.testing.assert_allclose(x, [3.0, 1.0], atol=1e-7)
+    np.testing.assert_allclose(step, x - [0.0, 1.0])
+
+
+def test_limits_and_statuses():
+    res = minimize_powell(rosenbrock, np.array([-1.2, 1.0]), maxiter=2)
+    assert (res.nit, res.status) == (2, 2)
+    assert res.message == "Maximum number of iterations has been exceeded."
+    res = minimize_powell(rosenbrock, np.array([-1.2, 1.0]), maxfev=30)
+    assert (res.nfev, res.status) == (30, 1)
+    assert res.message == "Maximum number of function evaluations has been exceeded."
+    res = minimize_powell(lambda x: np.nan, np.array([1.0, 1.0]))
+    assert res.status == 3 and res.message == "NaN result encountered."
+
+
+@given(maxfev=st.integers(1, 200))
+def test_maxfev_is_never_exceeded(maxfev):
+    calls = []
+    res = minimize_powell(lambda x: calls.append(1) or rosenbrock(x), np.array([-1.2, 1.0]),
+                          maxfev=maxfev)
+    assert res.nfev == len(calls) <= maxfev
+
+
+def test_callback_and_return_all():
+    seen = []
+    res = minimize_powell(rosenbrock, np.array([-1.2, 1.0]), return_all=True,
+                          callback=wrap_callback(seen.append))
+    assert len(seen) == res.nit == len(res.allvecs) - 1
+    assert set(res) == {"fun", "direc", "nit", "nfev", "status", "success", "message", "x",
+                        "allvecs"}
+
+    def stop(intermediate_result):
+        raise StopIteration
+
+    res = minimize_powell(rosenbrock, np.array([-1.2, 1.0]), callback=wrap_callback(stop))
+    assert (res.status, res.success, res.nit) == (99, False, 1)
+    assert res.message == "`callback` raised `StopIteration`."
+
+
+def test_direction_set_stays_full_rank_on_a_quadratic():
+    a = np.array([[4.0, 1.0, 0.0], [1.0, 3.0, 0.5], [0.0, 0.5, 2.0]])
+    res = minimize_powell(lambda x: 0.5 * x @ a @ x, np.array([1.0, -2.0, 3.0]), xtol=1e-10,
+                          ftol=1e-14)
+    assert np.linalg.matrix_rank(res.direc) == 3
+    np.testing.assert_allclose(res.x, 0, atol=1e-7)
+
+
+def test_disp(capsys):
+    minimize_powell(rosenbrock, np.array([-1.2, 1.0]), disp=True)
+    out = capsys.readouterr().out
+    assert "Optimization terminated successfully." in out and "Iterations:" in out

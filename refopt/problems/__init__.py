@@ -98,8 +98,25 @@ class Problem:
         return float(f)
 
     def tolerance(self, f_ref: float) -> float:
-        """Largest acceptable ``|f - f_ref|``."""
+        """Largest acceptable ``|f - f_ref|``: ``rtol * |f_ref| + atol``.
+
+        When both ``f_ref`` and ``atol`` are zero (a zero-residual problem recorded without
+        an absolute tolerance) ``rtol`` serves as the absolute tolerance.
+        """
+        if f_ref == 0 and self.atol == 0:
+            return self.rtol
         return self.rtol * abs(f_ref) + self.atol
+
+    def other_minima(self) -> list[dict]:
+        """Recorded local minima and asymptotes, as dicts (see ``extra["local_minima"]``).
+
+        Also reads ``extra["local_norms"]`` (plain values of ``||F||`` at other stationary
+        points, reachable from any start), the form ``refopt.problems.mgh`` uses.
+        """
+        found = list(self.extra.get("local_minima", ()))
+        found += [{"f": float(v), "x": None, "starts": None, "note": "local minimum"}
+                  for v in self.extra.get("local_norms", ())]
+        return found
 
     def judge(self, x, start: int | None = None) -> Judgement:
         """Judge a solver's final point ``x`` reached from ``starts[start]``.
@@ -111,7 +128,7 @@ class Problem:
         f = self.value(x)
         if math.isfinite(f) and abs(f - self.f_star) <= self.tolerance(self.f_star):
             return Judgement(True, "optimum", f, self.digits(x, f))
-        for local in self.extra.get("local_minima", ()):
+        for local in self.other_minima():
             starts = local.get("starts")
             if starts is not None and start not in starts:
                 continue

@@ -196,6 +196,8 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
     lb, ub = as_bounds(bounds, x0, method)
     x_scale = check_x_scale(x_scale, x0, method)
     ftol, xtol, gtol = check_tolerance(ftol, xtol, gtol, method)
+    if method == "trf":  # trf's iterates stay strictly inside the box, from x0 on
+        x0 = strictly_inside(x0, lb, ub)
     max_nfev = None if max_nfev is None else int(max_nfev)
     tr_options = {} if tr_options is None else dict(tr_options)
     kwargs = {} if kwargs is None else dict(kwargs)
@@ -319,6 +321,13 @@ def check_x_scale(x_scale: Any, x0: np.ndarray, method: str) -> str | np.ndarray
     if x_scale.shape != x0.shape:
         raise ValueError("Inconsistent shapes between `x_scale` and `x0`.")
     return x_scale
+
+
+def strictly_inside(x0: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> np.ndarray:
+    """``x0`` moved off the bounds by ``1e-10 * max(1, |bound|)``, as scipy does for trf."""
+    from .trust_region import make_strictly_feasible
+
+    return make_strictly_feasible(x0, lb, ub, rstep=1e-10)
 
 
 def check_tolerance(ftol: float | None, xtol: float | None, gtol: float | None,

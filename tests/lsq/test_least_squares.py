@@ -280,7 +280,7 @@ def test_trust_region_solvers_get_scipys_internal_arguments(fake_solvers, method
                   args=(1.0,), kwargs={"b": 2.0}, ftol=1e-7, verbose=0)
     call = fake_solvers.calls[-1]
     assert call["method"] == method
-    np.testing.assert_array_equal(call["x0"], X0)  # trf moves x0 off a bound itself
+    np.testing.assert_array_equal(call["x0"], X0)  # inside: not moved
     assert call["x0"].dtype == float
     np.testing.assert_array_equal(call["f0"], residuals(np.array(X0)))
     np.testing.assert_allclose(call["J0"], jacobian(np.array(X0)), rtol=1e-6, atol=1e-7)
@@ -431,8 +431,17 @@ def test_duck_typed_bounds(fake_solvers):
 
 
 def test_x0_on_a_bound_is_feasible(fake_solvers):
-    least_squares(residuals, [0.0, 1.0], bounds=(0, 1))
-    np.testing.assert_array_equal(fake_solvers.calls[-1]["x0"], [0.0, 1.0])
+    calls = []
+    least_squares(lambda x: calls.append(x) or residuals(x), [0.0, 1.0], bounds=(0, 1),
+                  method="dogbox")
+    np.testing.assert_array_equal(fake_solvers.calls[-1]["x0"], [0.0, 1.0])  # dogbox: as given
+    np.testing.assert_array_equal(calls[0], [0.0, 1.0])
+    calls.clear()
+    least_squares(lambda x: calls.append(x) or residuals(x), [0.0, 3.0], bounds=(0, [1, 3]))
+    inside = [1e-10, 3 - 3e-10]  # trf: moved 1e-10 * max(1, |bound|) inside, then f0 and J0
+    np.testing.assert_array_equal(fake_solvers.calls[-1]["x0"], inside)
+    np.testing.assert_array_equal(calls[0], inside)
+    np.testing.assert_array_equal(fake_solvers.calls[-1]["f0"], residuals(np.array(inside)))
 
 
 def test_x_scale_scalar_and_jac(fake_solvers):

@@ -261,7 +261,8 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
                       abs_step: Any = None, f0: Any = None,
                       bounds: Sequence[Any] = (-np.inf, np.inf), sparsity: Any = None,
                       as_linear_operator: bool = False, args: tuple = (),
-                      kwargs: dict | None = None) -> np.ndarray:
+                      kwargs: dict | None = None,
+                      full_output: bool = False) -> np.ndarray | tuple[np.ndarray, dict]:
     """Finite-difference approximation of the Jacobian of ``fun`` at ``x0``.
 
     For ``fun: R^n -> R^m`` the result ``J`` has ``J[i, j] = d f_i / d x_j``.
@@ -299,11 +300,16 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
         Extra positional arguments for ``fun``.
     kwargs : dict, optional
         Extra keyword arguments for ``fun``.
+    full_output : bool, optional
+        If True, also return a dict ``{'nfev': number of calls of fun}``.
 
     Returns
     -------
     J : ndarray of shape (m, n), or (n,) when m == 1
         The Jacobian, or the gradient when ``fun`` is scalar-valued.
+    info : dict
+        Only if ``full_output``: ``{'nfev': ...}``, counting the call for ``f0`` if it was
+        computed here.
 
     Raises
     ------
@@ -352,8 +358,10 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
     if np.any((x0 < lb) | (x0 > ub)):
         raise ValueError("`x0` violates bound constraints.")
     fun = wrap_fun(fun, x0, args, {} if kwargs is None else kwargs)
+    nfev = x0.size * (2 if method == "3-point" else 1)
     if f0 is None:
         f0 = fun(x0)
+        nfev += 1
 
     h = absolute_step(x0, f0, method, rel_step, abs_step)
     if method == "2-point":
@@ -363,4 +371,5 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
     else:
         # the complex step never moves the real part, so bounds need no adjustment
         one_sided = np.zeros(x0.shape, dtype=bool)
-    return dense_jacobian(fun, x0, f0, h, one_sided, method, lb, ub)
+    J = dense_jacobian(fun, x0, f0, h, one_sided, method, lb, ub)
+    return (J, {"nfev": nfev}) if full_output else J

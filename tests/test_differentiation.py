@@ -196,15 +196,16 @@ def test_three_point_in_a_narrow_box_goes_one_sided_with_half_the_room():
 
 
 def test_three_point_returns_to_central_when_the_shrunken_step_fits_both_sides():
-    # x0 sits 1e-7 from the lower bound and 3e-7 from the upper: half the upper room
-    # (1.5e-7) is still too wide for the lower side, but the one-sided step is cut to
-    # the smaller distance, which fits both sides, so a central difference is used.
+    # x0 is 1e-7 from the lower bound and 1.5e-7 from the upper, far less than the default
+    # step 6e-6. The one-sided step towards the upper bound is cut to half that room,
+    # 0.75e-7, which is shorter than the lower room, so a central difference with the
+    # lower room, 1e-7, as its step fits and is used instead.
     x0, lb, ub = 0.5, 0.5 - 1e-7, 0.5 + 1.5e-7
     f, calls = recording(lambda x: x ** 3)
-    approx_derivative(f, x0, method="3-point", bounds=(lb, ub))
+    J = approx_derivative(f, x0, method="3-point", bounds=(lb, ub))
     below, above = calls[1][0], calls[2][0]
-    assert below < x0 < above
-    assert np.isclose(x0 - below, above - x0, rtol=1e-6)
+    assert np.isclose(x0 - below, 1e-7, rtol=1e-8) and np.isclose(above - x0, 1e-7, rtol=1e-8)
+    assert np.isclose(J[0], 3 * x0 ** 2, rtol=1e-8)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,8 +294,11 @@ def test_evaluation_counts(method, per_column):
     approx_derivative(f, np.ones(4), method=method)
     assert len(calls) == 1 + per_column * 4
     f, calls = recording(lambda x: np.array([x.sum(), x.prod()]))
-    approx_derivative(f, np.ones(4), method=method, f0=np.array([4.0, 1.0]))
-    assert len(calls) == per_column * 4
+    _, info = approx_derivative(f, np.ones(4), method=method, f0=np.array([4.0, 1.0]), full_output=True)
+    assert len(calls) == per_column * 4 == info["nfev"]
+    f, calls = recording(lambda x: np.array([x.sum(), x.prod()]))
+    _, info = approx_derivative(f, np.ones(4), method=method, full_output=True, bounds=(0, 1))
+    assert len(calls) == 1 + per_column * 4 == info["nfev"]
 
 
 @pytest.mark.parametrize("method", METHODS)

@@ -14,7 +14,7 @@ Equation numbers in the comments are those of ``chapters/24-powell.md``:
 
 * (24.1)  the line minimisation ``min_alpha f(x + alpha d)``;
 * (24.2)  the range of ``alpha`` that keeps ``x + alpha d`` inside the bounds;
-* (24.3)  the stopping test ``2 (f_start - f_end) <= ftol (|f_start| + |f_end|) + 1e-20``;
+* (24.3)  the stopping test ``2 |f_start - f_end| <= ftol (|f_start| + |f_end|) + 1e-20``;
 * (24.4)  the extrapolated point ``x_e = x + min(1, alpha_max) (x - x_start)``;
 * (24.5)  Powell's test for replacing the direction of largest decrease.
 
@@ -23,6 +23,12 @@ line searches with ``tol = 100 xtol``; Brent's method from the bracket search st
 at 0 and 1 when unbounded; the bounded scalar minimiser (``xatol = tol / 100``) on the
 feasible segment when the segment is finite, and in ``arctan`` coordinates when it is
 finite on one side only. The same counts, statuses and messages follow.
+
+One deliberate difference: scipy stops when ``2 (f_start - f_end)`` is small, which is
+also true when a sweep went *uphill* (the bounded line search never evaluates its own
+starting point, so with bounds it can end higher than it began). scipy then reports
+success at a worse point. Here the test (24.3) uses ``|f_start - f_end|``, so an uphill
+sweep does not count as convergence; runs without such a sweep are unchanged.
 """
 
 from __future__ import annotations
@@ -219,7 +225,8 @@ def minimize_powell(fun: Callable[..., Any], x0: Any, args: tuple = (),
             if call_callback_maybe_halt(callback, OptimizeResult(x=x, fun=fval)):
                 stopped = True
                 break
-            if 2.0 * (f_start - fval) <= ftol * (np.abs(f_start) + np.abs(fval)) + 1e-20:  # (24.3)
+            # (24.3) little change in f; |.| so that an uphill sweep is not "convergence"
+            if 2.0 * np.abs(f_start - fval) <= ftol * (np.abs(f_start) + np.abs(fval)) + 1e-20:
                 break
             if f.nfev >= maxfev or nit >= maxiter:
                 break

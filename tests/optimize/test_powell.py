@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from refopt._callback import wrap_callback
 from refopt.optimize import OptimizeWarning
 from refopt.optimize.powell import line_for_search, line_search, minimize_powell
+from refopt.scalar import brentq
 
 from .test_nelder_mead import MGH, MGH_IDS, Entropy, rosenbrock, spd_problems
 
@@ -210,3 +211,26 @@ def test_disp(capsys):
     minimize_powell(rosenbrock, np.array([-1.2, 1.0]), disp=True)
     out = capsys.readouterr().out
     assert "Optimization terminated successfully." in out and "Iterations:" in out
+
+
+def test_an_uphill_sweep_is_not_convergence():
+    """Rosenbrock with x1 <= 0.5 from the infeasible start (-1.2, 1). The minimiser lies on
+    the edge x1 = 0.5, where x0 solves g'(x0) = 0 for g = 100 (0.5 - x0^2)^2 + (1 - x0)^2.
+    scipy 1.17.1 stops after one (uphill) sweep at (1, 0.5), f = 25, reporting success;
+    refopt's stopping test (24.3) uses |f_start - f_end| and goes on to the minimiser."""
+    x0_star = brentq(lambda t: -400 * t * (0.5 - t * t) - 2 * (1 - t), 0.5, 1.0)
+    with pytest.warns(OptimizeWarning, match="Initial guess"):
+        res = minimize_powell(rosenbrock, np.array([-1.2, 1.0]), bounds=box([-2, -2], [2, 0.5]),
+                              xtol=1e-8, ftol=1e-12)
+    assert res.success
+    np.testing.assert_allclose(res.x, [x0_star, 0.5], atol=1e-6)
+
+
+def test_uphill_sweeps_never_end_in_false_success():
+    """Rosenbrock with x0 <= 0.5: the line searches keep jumping between valleys. scipy
+    1.17.1 stops uphill at f = 2.14 claiming success; refopt runs to its limit and says so."""
+    res = minimize_powell(rosenbrock, np.array([-1.2, 1.0]), bounds=box([-2, -2], [0.5, 2]),
+                          xtol=1e-8, ftol=1e-12, return_all=True)
+    values = [rosenbrock(v) for v in res.allvecs]
+    assert not res.success and res.status == 1 and res.nfev == 2000
+    assert res.fun == values[-1]

@@ -539,3 +539,174 @@ def test_verbose_1_prints_scipys_report(fake_solvers, capsys, loss):
 def test_verbose_0_is_silent(fake_solvers, capsys):
     least_squares(residuals, X0)
     assert capsys.readouterr().out == ""
+
+
+# ------------------------------------------------------------------------------------------
+# End to end, through the real solvers
+# ------------------------------------------------------------------------------------------
+
+SOLVERS = ["trf", "dogbox", "lm"]
+
+
+def rosenbrock(x):
+    return np.array([10 * (x[1] - x[0] ** 2), 1 - x[0]])
+
+
+def rosenbrock_jac(x):
+    return np.array([[-20 * x[0], 10.0], [-1.0, 0.0]])
+
+
+@pytest.mark.parametrize("method", SOLVERS)
+@pytest.mark.parametrize("jac", ["2-point", "3-point", rosenbrock_jac])
+def test_rosenbrock_minimum(method, jac):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # lm: '3-point' means '2-point'
+        res = least_squares(rosenbrock, [-1.2, 1.0], jac=jac, method=method)
+    assert res.success
+    np.testing.assert_allclose(res.x, [1.0, 1.0], atol=1e-7)
+    assert res.cost < 1e-15
+
+
+@pytest.mark.parametrize("method", ["trf", "dogbox"])
+def test_bounded_rosenbrock_reaches_the_root_of_the_cubic(method):
+    # on x2 = 1.5 the cost is 50 (1.5 - x1^2)^2 + (1 - x1)^2 / 2: stationary where
+    # 200 x1^3 - 299 x1 - 1 = 0, and the multiplier of x2 >= 1.5 is positive there
+    x1 = max(r.real for r in np.roots([200.0, 0, -299.0, -1.0]) if abs(r.imag) < 1e-12)
+    res = least_squares(rosenbrock, [2.0, 2.0], rosenbrock_jac, bounds=([-np.inf, 1.5], np.inf),
+                        method=method)
+    np.testing.assert_allclose(res.x, [x1, 1.5], atol=1e-7)
+    assert x1 == pytest.approx(1.22437075, abs=1e-8)
+    np.testing.assert_array_equal(res.active_mask, [0, -1])
+    assert res.grad[1] > 0  # the gradient pushes into the active bound: KKT
+
+
+@pytest.mark.parametrize("method", ["trf", "dogbox"])
+def test_x0_zero_on_a_bound_does_not_stop_early(method):
+    # scipy's trf stops after 2 evaluations at x ~ 1e-10 with status 2 (cost 2.5). The minimum
+    # on [0, 1]^2: x2 = 1 active (d/dx2 = x2 - 2 + x1^2 x2 < 0), then x1 - 1 + x1 = 0.
+    res = least_squares(residuals, [0.0, 0.0], bounds=(0, 1), method=method)
+    np.testing.assert_allclose(res.x, [0.5, 1.0], atol=1e-8)
+    assert res.cost == pytest.approx(0.75, abs=1e-12)
+    assert res.success and (res.nfev > 2 or method == "dogbox")  # dogbox: one projected step
+    np.testing.assert_array_equal(res.active_mask, [0, 1])
+
+
+@pytest.mark.parametrize("method", SOLVERS)
+def test_result_fields_and_types(method):
+    res = least_squares(residuals, X0, jac=jacobian, method=method)
+    assert set(res) == {"x", "cost", "fun", "jac", "grad", "optimality", "active_mask", "nfev",
+                        "njev", "status", "message", "success"}
+    assert res.x.shape == (2,) and res.x.dtype == float
+    assert res.fun.shape == (3,) and res.jac.shape == (3, 2) and res.grad.shape == (2,)
+    assert res.active_mask.shape == (2,) and res.active_mask.dtype.kind == "i"
+    assert isinstance(res.cost, float) and isinstance(res.optimality, float)
+    assert isinstance(res.nfev, int) and isinstance(res.njev, int)
+    assert isinstance(res.status, int) and isinstance(res.success, bool)
+    np.testing.assert_allclose(res.fun, residuals(res.x), rtol=1e-15)
+    np.testing.assert_allclose(res.cost, 0.5 * res.fun @ res.fun, rtol=1e-15)
+    np.testing.assert_allclose(res.grad, res.jac.T @ res.fun, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(res.optimality, np.max(np.abs(res.grad)), rtol=1e-12)
+    assert res.success and res.optimality < 1e-4  # stopped by ftol near the stationary point
+
+
+def test_lm_with_differences_has_no_njev():
+    res = least_squares(residuals, X0, method="lm")
+    assert res.njev is None and res.success
+
+
+@pytest.mark.parametrize("method", SOLVERS)
+@pytest.mark.parametrize("stop", ["return True", "raise StopIteration"])
+def test_callback_stops_every_method(method, stop):
+    seen = []
+
+    def callback(intermediate_result):
+        seen.append(intermediate_result)
+        if stop == "return True":
+            return True
+        raise StopIteration
+
+    res = least_squares(rosenbrock, [-1.2, 1.0], method=method, callback=callback)
+    assert len(seen) == 1
+    assert res.status == -2 and not res.success
+    assert res.message == TERMINATION_MESSAGES[-2]
+    assert {"x", "fun", "cost", "nit", "nfev"} <= set(seen[0])
+    np.testing.assert_array_equal(seen[0].x, res.x)
+
+
+@pytest.mark.parametrize("method", SOLVERS)
+def test_callback_returning_none_does_not_stop(method):
+    xs = []
+    res = least_squares(rosenbrock, [-1.2, 1.0], method=method, callback=xs.append)
+    assert res.success and len(xs) >= 2
+    assert all(isinstance(x, np.ndarray) and x.shape == (2,) for x in xs)
+
+
+@pytest.mark.parametrize("method", ["trf", "dogbox"])
+def test_max_nfev_one_returns_x0(method):
+    res = least_squares(rosenbrock, [-1.2, 1.0], method=method, max_nfev=1)
+    assert res.status == 0 and res.nfev == 1 and res.njev == 1
+    np.testing.assert_array_equal(res.x, [-1.2, 1.0])
+    assert res.message == "The maximum number of function evaluations is exceeded."
+
+
+@pytest.mark.parametrize("method", SOLVERS)
+def test_max_nfev_is_honoured(method):
+    res = least_squares(rosenbrock, [-1.2, 1.0], method=method, max_nfev=5)
+    assert res.status == 0 and res.nfev <= 5 + (method == "lm")  # MINPACK may overshoot by 1
+
+
+@pytest.mark.parametrize("method", ["trf", "dogbox"])
+def test_nan_after_a_step_is_handled(method):
+    # sqrt is nan for x < 0; from x0 = 9 the first Gauss-Newton step overshoots below 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = least_squares(lambda x: [np.sqrt(x[0]) - 1.0, 0.1 * (x[0] - 1)], [9.0],
+                            method=method)
+    assert res.success
+    np.testing.assert_allclose(res.x, [1.0], atol=1e-8)
+
+
+@pytest.mark.parametrize("method", SOLVERS)
+def test_args_and_kwargs_end_to_end(method):
+    res = least_squares(residuals, X0, method=method, args=(0.0,), kwargs={"b": 0.0})
+    np.testing.assert_allclose(res.x, [0.0, 0.0], atol=1e-7)  # all residuals vanish at 0
+
+
+def test_verbose_2_prints_the_iteration_table(capsys):
+    res = least_squares(lambda x: [x[0] - 1, x[1] - 2], [0.0, 0.0], verbose=2)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "".join(f"{t:^15}" for t in ("Iteration", "Total nfev", "Cost",
+                                                    "Cost reduction", "Step norm", "Optimality"))
+    assert lines[1] == f"{0:^15}{1:^15}{2.5:^15.4e}{'':15}{'':15}{2.0:^15.2e}"
+    assert len(lines) == 1 + res.nfev + 2  # one row per evaluation here, then the report
+    assert lines[-2] == res.message
+    assert lines[-1] == (f"Function evaluations {res.nfev}, initial cost 2.5000e+00, final cost "
+                         f"{res.cost:.4e}, first-order optimality {res.optimality:.2e}.")
+
+
+def test_verbose_2_with_lm_prints_only_the_report(capsys):
+    res = least_squares(lambda x: [x[0] - 1, x[1] - 2], [0.0, 0.0], method="lm", verbose=2)
+    out = capsys.readouterr().out.splitlines()
+    assert out == [res.message, f"Function evaluations {res.nfev}, initial cost 2.5000e+00, "
+                   f"final cost {res.cost:.4e}, first-order optimality {res.optimality:.2e}."]
+
+
+@pytest.mark.parametrize("method", ["trf", "dogbox"])
+def test_complex_residual_in_real_parts(method):
+    def f_wrap(x):
+        r = (x[0] + 1j * x[1]) - (0.5 + 0.5j)
+        return np.array([r.real, r.imag])
+
+    res = least_squares(f_wrap, (0.1, 0.1), bounds=([0, 0], [1, 1]), method=method)
+    np.testing.assert_allclose(res.x, [0.5, 0.5], atol=1e-8)
+
+
+@pytest.mark.parametrize("method", SOLVERS)
+def test_x_scale_does_not_change_the_answer(method):
+    for x_scale in (None, "jac", [1.0, 2.0], [3.0, 0.5]):
+        res = least_squares(rosenbrock, [-1.2, 1.0], rosenbrock_jac, method=method, x_scale=x_scale)
+        np.testing.assert_allclose(res.x, [1.0, 1.0], atol=1e-7)
+
+
+def test_refopt_least_squares_is_this_function():
+    assert refopt.least_squares is least_squares

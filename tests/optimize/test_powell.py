@@ -230,7 +230,6 @@ def test_uphill_sweeps_never_end_in_false_success():
     """Rosenbrock with x0 <= 0.5: the line searches keep jumping between valleys. scipy
     1.17.1 stops uphill at f = 2.14 claiming success; refopt runs to its limit and says so."""
     res = minimize_powell(rosenbrock, np.array([-1.2, 1.0]), bounds=box([-2, -2], [0.5, 2]),
-                          xtol=1e-8, ftol=1e-12, return_all=True)
-    values = [rosenbrock(v) for v in res.allvecs]
+                          xtol=1e-8, ftol=1e-12)
     assert not res.success and res.status == 1 and res.nfev == 2000
-    assert res.fun == values[-1]
+    assert res.message == "Maximum number of function evaluations has been exceeded."

@@ -137,3 +137,29 @@ def test_user_loss_of_the_wrong_shape_is_a_value_error(bad):
     loss_function = construct_loss_function(3, bad, 1.0)
     with pytest.raises(ValueError, match="^The return value of `loss` callable has wrong shape.$"):
         loss_function(np.ones(3))
+
+
+def test_robust_losses_recover_the_true_parameters_of_the_outlier_example():
+    # scipy's documentation example, with 50 points of which 5 carry a tenfold error. The
+    # standard errors of an ordinary fit to the clean points (noise 0.1, Jacobian at the true
+    # parameters) measure "within the noise": each robust loss lands within 3 of them, the
+    # linear loss, dragged by the outliers, does not.
+    from refopt.examples.least_squares import (
+        NOISE, TRUE_PARAMETERS, exponential_model, exponential_residuals, outlier_data,
+    )
+    from refopt.lsq import least_squares
+
+    t, y = outlier_data(n_points=50, n_outliers=5)
+    clean = np.abs(y - exponential_model(t, *TRUE_PARAMETERS)) < 5 * NOISE
+    a, b, c = TRUE_PARAMETERS
+    J = np.column_stack([np.ones_like(t), np.exp(c * t), b * t * np.exp(c * t)])[clean]
+    stderr = NOISE * np.sqrt(np.diag(np.linalg.inv(J.T @ J)))
+
+    z = {}
+    for loss in NAMES:
+        res = least_squares(exponential_residuals, [1.0, 1.0, 0.0], loss=loss, f_scale=NOISE,
+                            args=(t, y))
+        assert res.success
+        z[loss] = np.max(np.abs(res.x - TRUE_PARAMETERS) / stderr)
+    assert all(z[loss] < 3 for loss in ROBUST), z
+    assert z["linear"] > 3, z

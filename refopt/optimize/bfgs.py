@@ -46,10 +46,12 @@ from .line_search import LineSearchError, line_search_wolfe12
 __all__ = ["minimize_bfgs"]
 
 
-def check_positive_definite(H: Any) -> None:
-    """Raise ValueError unless ``H`` is symmetric positive definite (Cholesky succeeds)."""
+def check_positive_definite(H: Any, n: int) -> None:
+    """Raise ValueError unless ``H`` is an n-by-n symmetric positive definite matrix."""
     H = np.asarray(H)
-    symmetric = H.ndim == 2 and H.shape[0] == H.shape[1] and np.array_equal(H, H.T)
+    if H.shape != (n, n):
+        raise ValueError(f"'hess_inv0' must be an array of shape ({n}, {n}); got {H.shape}.")
+    symmetric = np.array_equal(H, H.T)
     try:
         if symmetric:
             np.linalg.cholesky(H)
@@ -127,9 +129,9 @@ def minimize_bfgs(fun: Callable, x0: Any, args: tuple = (), jac: Any = None,
         search failed (precision loss), 3 NaN encountered.
     """
     warn_unknown_options(unknown_options)
-    if hess_inv0 is not None:
-        check_positive_definite(hess_inv0)
     x0 = np.asarray(x0).flatten()
+    if hess_inv0 is not None:
+        check_positive_definite(hess_inv0, len(x0))
     if maxiter is None:
         maxiter = len(x0) * 200
     objective = ScalarObjective(fun, x0, args, jac, epsilon=eps,

@@ -1,0 +1,224 @@
+"""BFGS (refopt/optimize/bfgs.py): known minima, the update's properties, scipy's published
+counts, options and statuses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+from refopt import minimize
+from refopt.optimize import OptimizeWarning
+from refopt.optimize.bfgs import bfgs_update, minimize_bfgs
+
+from . import MGH_PROBLEMS, ROSEN_X0, EntropyProblem, rosen, rosen_der
+
+
+@st.composite
+def spd_systems(draw):
+    """A random SPD system A x = b, given as A = M Mᵀ, b = M c with M's singular values in
+    [10^-0.75, 10^0.75] (so cond(A) <= ~1000)."""
+    n = draw(st.integers(1, 8))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    M = Q * 10 ** rng.uniform(-0.75, 0.75, n)
+    c = rng.standard_normal(n) * 10 ** rng.uniform(-1, 1)
+    return M, c
+
+
+def quadratic(M, c):
+    """f = ½‖Mᵀx − c‖² = ½ xᵀAx − bᵀx + const (A = MMᵀ, b = Mc), minimized at x* = A⁻¹b;
+    written as a sum of squares so that f is computed accurately near the minimum."""
+    return (lambda x: 0.5 * np.sum((M.T @ x - c) ** 2)), (lambda x: M @ (M.T @ x - c))
+
+
+def assert_solves(res, M, c):
+    """x* = A⁻¹b, to within the bound ‖x − x*‖ <= ‖A⁻¹‖ ‖∇f(x)‖ that the final gradient gives."""
+    A, b = M @ M.T, M @ c
+    x_star = np.linalg.solve(A, b)
+    bound = np.linalg.norm(np.linalg.inv(A), 2) * np.linalg.norm(res.jac)
+    assert np.linalg.norm(res.x - x_star) <= 1.01 * bound + 1e-13 * np.linalg.norm(x_star)
+    assert np.linalg.norm(res.x - x_star) <= 1e-5 * np.linalg.norm(x_star)
+
+
+@given(spd_systems())
+def test_quadratic_minimum_is_the_solution_of_Ax_eq_b(system):
+    M, c = system
+    f, g = quadratic(M, c)
+    res = minimize(f, np.zeros(len(c)), method="BFGS", jac=g,
+                   options={"gtol": 1e-9 * np.abs(M @ c).max()})
+    assert res.success, res.message
+    assert_solves(res, M, c)
+
+
+@pytest.mark.parametrize("problem", MGH_PROBLEMS, ids=lambda p: p.name)
+def test_mgh_known_minima(problem):
+    res = minimize(problem.f, problem.x0, method="BFGS", jac=problem.g,
+                   options={"gtol": 1e-8})
+    assert res.success, res.message
+    tol = 1e-5 * max(1.0, problem.f_min)
+    assert abs(res.fun - problem.f_min) <= tol
+    if problem.x_min is not None:
+        assert_allclose(res.x, problem.x_min, rtol=1e-3, atol=1e-3)
+
+
+def test_scipy_documentation_run():
+    # the minimize reference page: 26 iterations, 31 function and 31 gradient evaluations
+    res = minimize(rosen, ROSEN_X0, method="BFGS", jac=rosen_der, options={"gtol": 1e-6})
+    assert (res.nit, res.nfev, res.njev) == (26, 31, 31)
+    assert res.message == "Optimization terminated successfully."
+    assert_allclose(res.x, np.ones(5), atol=1e-6)
+    H = res.hess_inv
+    assert_allclose(H, H.T, atol=1e-12)
+    assert np.all(np.linalg.eigvalsh(H) > 0)
+
+
+def test_scipy_test_suite_counts_and_trace():
+    # scipy's CheckOptimizeParameterized.test_bfgs: "known good" counts from SciPy 0.7.0
+    problem = EntropyProblem()
+    res = minimize(problem.func, problem.x0, jac=problem.grad, method="BFGS",
+                   options={"maxiter": 1000})
+    assert_allclose(problem.func(res.x), problem.func(problem.solution), atol=1e-6)
+    # as in scipy's test, the 10 function calls include the two in the check above
+    assert (problem.funccalls, problem.gradcalls) == (10, 8)
+    assert_allclose(problem.trace[6:8], [[0, -5.25060743e-01, 4.87748473e-01],
+                                         [0, -5.24885582e-01, 4.87530347e-01]],
+                    atol=1e-14, rtol=1e-7)
+
+
+def test_counts_are_the_real_calls():
+    calls = {"f": 0, "g": 0}
+
+    def f(x):
+        calls["f"] += 1
+        return rosen(x)
+
+    def g(x):
+        calls["g"] += 1
+        return rosen_der(x)
+
+    res = minimize(f, ROSEN_X0, method="BFGS", jac=g)
+    assert (res.nfev, res.njev) == (calls["f"], calls["g"])
+    calls["f"] = 0
+    res = minimize(f, ROSEN_X0, method="BFGS")  # forward differences: n calls per gradient
+    assert res.nfev == calls["f"]
+    assert res.nfev >= 5 * res.njev
+
+
+@given(st.integers(1, 6), st.integers(0, 2**32 - 1))
+def test_update_is_symmetric_and_satisfies_the_secant_equation(n, seed):
+    rng = np.random.default_rng(seed)
+    M = rng.standard_normal((n, n))
+    H = M @ M.T + np.eye(n)
+    s = rng.standard_normal(n)
+    y = rng.standard_normal(n)
+    if y @ s <= 1e-3 * np.linalg.norm(y) * np.linalg.norm(s):
+        y = -y if y @ s < 0 else y + s  # make the curvature yᵀs clearly positive
+    H_new = bfgs_update(H, s, y)
+    assert_allclose(H_new, H_new.T, rtol=1e-10, atol=1e-10 * np.abs(H_new).max())
+    assert_allclose(H_new @ y, s, rtol=1e-8, atol=1e-8 * np.abs(s).max())
+    assert np.all(np.linalg.eigvalsh((H_new + H_new.T) / 2) > 0)
+
+
+def test_zero_curvature_uses_rho_1000():
+    s, y = np.array([1.0, 0.0]), np.array([0.0, 1.0])  # yᵀs = 0
+    H = bfgs_update(np.eye(2, dtype=int), s, y)
+    rho = 1000.0
+    A = np.eye(2) - rho * np.outer(s, y)
+    assert_allclose(H, A @ A.T + rho * np.outer(s, s))
+    with pytest.warns(OptimizeWarning, match="rhok assumed large"):
+        bfgs_update(np.eye(2), s, y, disp=True)
+
+
+def test_hess_inv0_is_used():
+    # f = 2 (x - 3)^2 from x0 = 3.5 with the exact inverse Hessian 1/4: the first trial step
+    # min(1, 1.01 / |x0 - 3|) is 1, which is the Newton step, so one iteration suffices.
+    res = minimize(lambda x: 2 * (x[0] - 3) ** 2, [3.5], jac=lambda x: 4 * (x - 3),
+                   method="BFGS", options={"hess_inv0": np.array([[0.25]])})
+    assert res.nit == 1
+    assert_allclose(res.x, [3.0], atol=1e-15)
+
+
+@pytest.mark.parametrize("H0", [-np.eye(2), np.diag([1.0, 0.0]), np.array([[1.0, 0.5], [0, 1]])])
+def test_hess_inv0_must_be_symmetric_positive_definite(H0):
+    with pytest.raises(ValueError, match="'hess_inv0' matrix isn't positive definite."):
+        minimize(rosen, [1.0, 2.0], method="BFGS", options={"hess_inv0": H0})
+
+
+@pytest.mark.parametrize("H0", [np.eye(3), np.ones(2), np.eye(2)[None]])
+def test_hess_inv0_must_be_n_by_n(H0):
+    with pytest.raises(ValueError, match=r"'hess_inv0' must be an array of shape \(2, 2\)"):
+        minimize(rosen, [1.0, 2.0], method="BFGS", options={"hess_inv0": H0})
+
+
+def test_hess_inv0_is_not_mutated():
+    H0 = np.eye(5) * 0.5
+    copy = H0.copy()
+    minimize(rosen, ROSEN_X0, jac=rosen_der, options={"hess_inv0": H0})
+    assert np.array_equal(H0, copy)
+
+
+def test_maxiter_status():
+    res = minimize(rosen, ROSEN_X0, jac=rosen_der, options={"maxiter": 3})
+    assert (res.status, res.success, res.nit) == (1, False, 3)
+    assert res.message == "Maximum number of iterations has been exceeded."
+
+
+def test_xrtol_stops_on_a_small_step():
+    loose = minimize(rosen, ROSEN_X0, jac=rosen_der, options={"xrtol": 0.1})
+    tight = minimize(rosen, ROSEN_X0, jac=rosen_der)
+    assert loose.success and loose.nit < tight.nit
+
+
+def test_norm_option_changes_the_stopping_test():
+    res_inf = minimize(rosen, ROSEN_X0, jac=rosen_der, options={"gtol": 1e-3})
+    res_2 = minimize(rosen, ROSEN_X0, jac=rosen_der, options={"gtol": 1e-3, "norm": 2})
+    assert np.abs(res_inf.jac).max() <= 1e-3
+    assert np.linalg.norm(res_2.jac) <= 1e-3
+
+
+def test_return_all_lists_every_iterate():
+    res = minimize(rosen, ROSEN_X0, jac=rosen_der, options={"return_all": True})
+    assert len(res.allvecs) == res.nit + 1
+    assert_allclose(res.allvecs[0], ROSEN_X0)
+    assert_allclose(res.allvecs[-1], res.x)
+
+
+def test_disp_prints_the_summary(capsys):
+    minimize(rosen, ROSEN_X0, jac=rosen_der, options={"gtol": 1e-6, "disp": True})
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Optimization terminated successfully."
+    assert lines[2:] == ["         Iterations: 26", "         Function evaluations: 31",
+                         "         Gradient evaluations: 31"]
+
+
+def test_disp_warns_on_failure():
+    with pytest.warns(OptimizeWarning, match="Maximum number of iterations"):
+        minimize(rosen, ROSEN_X0, jac=rosen_der, options={"maxiter": 2, "disp": True})
+
+
+def test_nan_at_start_is_reported_not_raised():
+    res = minimize(lambda x: np.nan, [1.0, 2.0], method="BFGS")
+    assert (res.status, res.success, res.nit) == (3, False, 0)
+    assert res.message == "NaN result encountered."
+
+
+def test_unbounded_below_ends_with_a_status():
+    with np.errstate(all="ignore"):
+        res = minimize(lambda x: -np.exp(x[0]), [0.0], method="BFGS")
+    assert res.status == 2 and not res.success
+    assert res.message == "Desired error not necessarily achieved due to precision loss."
+
+
+def test_float32_start_point_accepted():
+    res = minimize(rosen, np.array(ROSEN_X0, dtype=np.float32), jac=rosen_der)
+    assert_allclose(res.x, np.ones(5), atol=1e-4)
+
+
+def test_direct_call_defaults():
+    res = minimize_bfgs(rosen, ROSEN_X0, jac=rosen_der)
+    assert res.success and res.nit > 0
+    assert set(res) == {"fun", "jac", "hess_inv", "nfev", "njev", "status", "success",
+                        "message", "x", "nit"}

@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .problems import Problem, all_problems, shared_dir
+from .problems import Problem, all_problems, reference_runs, shared_dir
 
 LEAST_SQUARES = ("lm", "trf", "dogbox")
 MINIMIZE = ("BFGS", "CG", "Nelder-Mead", "Powell", "L-BFGS-B", "SLSQP")
@@ -237,11 +237,12 @@ def run_one(problem: Problem, start: int, method: Method) -> Run:
     elapsed = time.perf_counter() - began
     with np.errstate(all="ignore"):
         verdict = problem.judge(result["x"], start)
-    known = problem.extra.get("known_misses", {}).get(method.name, {}).get(start)
+    entry = None if verdict.passed else reference_runs.known_miss(problem, method.name, start)
+    known = entry is not None and reference_runs.matches(entry, verdict.value)
     status = verdict.reached if verdict.passed else ("known miss" if known else "MISS")
-    message = known if (known and not verdict.passed) else str(result.get("message", ""))
+    message = entry[1] if known else str(result.get("message", ""))
     return Run(problem.name, start + 1, method.name, status, verdict.passed,
-               bool(known) and not verdict.passed, verdict.digits, verdict.value, problem.f_star,
+               known, verdict.digits, verdict.value, problem.f_star,
                _count(result, "nfev"), _count(result, "njev"), _count(result, "nit"), elapsed,
                message, history)
 
@@ -269,6 +270,12 @@ def select_problems(patterns, nist_dir) -> list[Problem]:
         wanted = [p.lower() for p in patterns]
         problems = [p for p in problems if any(w in p.name.lower() for w in wanted)]
     return problems
+
+
+def judgeable(problems) -> tuple[list[Problem], list[Problem]]:
+    """Split problems into those with a known optimum and those without (not run)."""
+    known = [p for p in problems if math.isfinite(p.f_star)]
+    return known, [p for p in problems if not math.isfinite(p.f_star)]
 
 
 def select_methods(names) -> list[Method]:
@@ -314,14 +321,14 @@ COLUMNS = ("problem", "start", "method", "status", "digits", "nfev", "njev", "ti
 
 
 def _header() -> str:
-    return (f"{'problem':<24} {'start':>5} {'method':<12} {'status':<14} {'digits':>6} "
+    return (f"{'problem':<36} {'start':>5} {'method':<12} {'status':<14} {'digits':>6} "
             f"{'nfev':>6} {'njev':>5} {'time':>8}")
 
 
 def _format(run: Run) -> str:
     njev = "-" if run.njev is None else str(run.njev)
     nfev = "-" if run.nfev is None else str(run.nfev)
-    return (f"{run.problem:<24} {run.start:>5} {run.method:<12} {run.status:<14} "
+    return (f"{run.problem:<36} {run.start:>5} {run.method:<12} {run.status:<14} "
             f"{run.digits:>6.1f} {nfev:>6} {njev:>5} {run.time:>7.3f}s")
 
 
@@ -433,7 +440,9 @@ def main(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"--method: {exc}", file=sys.stderr)
         return 2
-    problems = select_problems(args.problems, nist_dir)
+    problems, unknown = judgeable(select_problems(args.problems, nist_dir))
+    for p in unknown:
+        print(f"not run: {p.name} has no known optimum (f_star is not recorded)")
     print(f"verify: {len(problems)} problems, methods {[m.name for m in methods]}"
           + (f", NIST data from {nist_dir}" if nist_dir else ""))
     began = time.perf_counter()

@@ -202,4 +202,9 @@ def all_problems(kind: str | None = None) -> list[Problem]:
     for info in pkgutil.iter_modules(__path__):
         if not info.name.startswith("_"):
             importlib.import_module(f"{__name__}.{info.name}")
+    return registered(kind)
+
+
+def registered(kind: str | None = None) -> list[Problem]:
+    """The problems registered so far (of one kind, if given), without importing modules."""
     return [p for _, p in sorted(_REGISTRY.items()) if kind is None or p.kind == kind]

@@ -49,12 +49,6 @@ _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
            ast.Div: operator.truediv, ast.Pow: operator.pow}
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 
-KNOWN_MISSES = {
-    "HS2": {"Powell": {0: "bounded Powell stops on the bound x[1] = 1.5 at x[0] = -0.995, "
-                          "f = 29.99, not a minimum; scipy 1.17's Powell stops at the same point"}},
-}
-"""Runs that end away from every minimum in the reference implementation (scipy) too."""
-
 STEP = 1e-20
 """Complex-step size: far below rounding, since no difference is taken."""
 
@@ -174,8 +168,6 @@ def problem_from_record(record: dict) -> Problem:
         extra["local_minima"] = [{"f": float(m["f"]), "x": np.array(m["x"], dtype=float),
                                   "starts": (0,), "note": "local minimum: " + m.get("note", "")}
                                  for m in record["local_minima"]]
-    if record["id"] in KNOWN_MISSES:
-        extra["known_misses"] = KNOWN_MISSES[record["id"]]
     if record.get("notes"):
         extra["notes"] = record["notes"]
     # HS8's objective is constant and HS9 has infinitely many minimisers: judge by f alone

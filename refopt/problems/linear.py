@@ -133,9 +133,7 @@ def problems() -> list[Problem]:
         linear_least_squares("linear_residual_20x6", 20, 6, cond=1e2, residual_norm=1.5, seed=2),
         linear_least_squares("linear_illcond_40x8", 40, 8, cond=1e4, residual_norm=0.25, seed=3),
         quadratic("quadratic_4", 4, cond=10.0, seed=4),
-        quadratic("quadratic_10", 10, cond=1e3, seed=5, known_misses={"Nelder-Mead": {
-            0: "Nelder-Mead with fixed coefficients stagnates in 10 dimensions (Gao & Han, "
-               "Comput. Optim. Appl. 51, 2012); scipy 1.17 stops at the same point"}}),
+        quadratic("quadratic_10", 10, cond=1e3, seed=5),
     ]
 
 

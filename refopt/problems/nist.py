@@ -576,15 +576,6 @@ ASYMPTOTES = {
 }
 """Asymptotic stationary values reachable from Start 1, in closed form from the data."""
 
-KNOWN_MISSES = {
-    "MGH17": {"lm": {0: "MINPACK's scaled step test (xtol) stops it at Start 1 itself; "
-                        "scipy's leastsq (MINPACK) does the same"}},
-    "MGH09": {"dogbox": {0: "runs to b3, b4 -> inf with b3/b4 fixed, where the model degenerates "
-                            "to a three-parameter one; scipy's dogbox stops there too"}},
-}
-"""Runs that end away from the certified solution in the reference implementations too."""
-
-
 def as_problem(dataset: Dataset):
     """The dataset as a ``least_squares`` :class:`~refopt.problems.Problem`.
 
@@ -600,8 +591,6 @@ def as_problem(dataset: Dataset):
         note, value = ASYMPTOTES[dataset.name]
         extra["local_minima"] = [{"f": value(dataset), "x": None, "starts": (0,),
                                   "note": "asymptote: " + note}]
-    if dataset.name in KNOWN_MISSES:
-        extra["known_misses"] = KNOWN_MISSES[dataset.name]
     return Problem(
         name=f"nist_{dataset.name.lower()}",
         source=f"NIST StRD nonlinear regression, {dataset.name} ({dataset.difficulty} difficulty)",

@@ -17,15 +17,6 @@ the forward scheme and ``EPS**(1/3)`` for the central one, eqs. (1.3) and (1.5),
 ``max(1, |x_j|)`` and signed like ``x_j``, eq. (1.8). The complex step may be as small as
 we like; ``EPS**(1/2)`` is used, as in scipy.
 
-References
-----------
-J. Nocedal and S. J. Wright, *Numerical Optimization*, 2nd ed., Springer, 2006, §8.1
-"Finite-difference derivative approximations" (forward and central differences and the
-choice of their steps).
-
-W. Squire and G. Trapp, "Using complex variables to estimate derivatives of real
-functions", *SIAM Review* 40(1), 110-112, 1998 (the complex step).
-
 The step rules, the bound handling and the output shapes follow
 ``scipy.optimize._numdiff.approx_derivative`` (scipy 1.17), so that solvers built on this
 module take the same steps as scipy's and get the same Jacobians bit for bit. Deliberate
@@ -38,6 +29,20 @@ differences, all about never calling ``fun`` outside the bounds or at a meaningl
   it first);
 * a non-finite or complex ``x0``, nan bounds and a ``bounds`` that is not a pair are
   rejected with a ValueError that says so.
+
+References
+----------
+J. Nocedal and S. J. Wright, *Numerical Optimization*, 2nd ed., Springer, 2006, §8.1
+"Finite-difference derivative approximations" (forward and central differences and the
+choice of their steps).
+
+W. Squire and G. Trapp, "Using complex variables to estimate derivatives of real
+functions", *SIAM Review* 40(1), 110-112, 1998 (the complex step).
+
+A. R. Curtis, M. J. D. Powell and J. K. Reid, "On the estimation of sparse Jacobian
+matrices", *Journal of the Institute of Mathematics and its Applications* 13, 117-120,
+1974 (grouping columns that share no row, so that one evaluation gives several columns:
+:func:`group_columns`, :func:`grouped_difference`).
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["approx_derivative"]
+__all__ = ["approx_derivative", "group_columns"]
 
 METHODS = ("2-point", "3-point", "cs")
 
@@ -220,6 +225,140 @@ def dense_jacobian(fun: Callable, x0: np.ndarray, f0: np.ndarray, h: np.ndarray,
     return columns.T
 
 
+# [grouping]
+def column_rows(A: Any, structural: bool) -> tuple[tuple[int, int], list[np.ndarray]]:
+    """Shape of ``A`` and, for each column, the rows of its entries.
+
+    ``A`` is array_like (its nonzeros count) or any sparse matrix offering ``tocoo()``.
+    With ``structural=True`` every stored entry of a sparse matrix counts, even an explicit
+    zero (as in scipy's ``group_columns``); otherwise only nonzero values count.
+    """
+    if hasattr(A, "tocoo"):
+        coo = A.tocoo()
+        keep = np.ones(coo.row.shape, dtype=bool) if structural else np.asarray(coo.data) != 0
+        rows, cols, shape = np.asarray(coo.row)[keep], np.asarray(coo.col)[keep], coo.shape
+    else:
+        A = np.atleast_2d(A)
+        if A.ndim != 2:
+            raise ValueError("`A` must be 2-dimensional.")
+        cols, rows = np.nonzero(A.T)
+        shape = A.shape
+    by_column = np.argsort(cols, kind="stable")
+    starts = np.searchsorted(cols[by_column], np.arange(shape[1] + 1))
+    return shape, [rows[by_column[a:b]] for a, b in zip(starts[:-1], starts[1:])]
+
+
+def group_columns(A: Any, order: Any = 0) -> np.ndarray:
+    """Group the columns of a sparsity structure so that no two in a group share a row.
+
+    Columns with disjoint rows can be differenced together: one evaluation of ``fun``
+    with all of them perturbed yields all their Jacobian columns (Curtis, Powell & Reid
+    1974). Greedy: take the next ungrouped column (in the given order), start a group
+    with it, and add every later ungrouped column that shares no row with the group so far.
+
+    Parameters
+    ----------
+    A : array_like or sparse matrix, shape (m, n)
+        The sparsity structure: nonzero (for a sparse matrix, stored) entries mark the
+        entries of the Jacobian that may be nonzero.
+    order : int, None or array_like of shape (n,), optional
+        The order in which columns are visited. An int or None seeds
+        ``np.random.RandomState(order).permutation(n)``, as scipy does (default 0:
+        a fixed, repeatable shuffle).
+
+    Returns
+    -------
+    groups : ndarray of int, shape (n,)
+        ``groups[j]`` is the group of column ``j``, numbered 0, 1, ... in order of creation.
+    """
+    (m, n), rows_of = column_rows(A, structural=True)
+    if order is None or np.isscalar(order):
+        order = np.random.RandomState(order).permutation(n)
+    else:
+        order = np.asarray(order)
+        if order.shape != (n,):
+            raise ValueError("`order` has incorrect shape.")
+    groups = np.full(n, -1, dtype=np.intp)
+    n_groups = 0
+    for position, first in enumerate(order):
+        if groups[first] >= 0:
+            continue
+        groups[first] = n_groups
+        in_group = np.zeros(m, dtype=bool)  # rows touched by the group so far
+        in_group[rows_of[first]] = True
+        for j in order[position + 1:]:
+            if groups[j] < 0 and not in_group[rows_of[j]].any():
+                groups[j] = n_groups
+                in_group[rows_of[j]] = True
+        n_groups += 1
+    return groups
+# [/grouping]
+
+
+def grouped_difference(fun: Callable, x0: np.ndarray, f0: np.ndarray, h: np.ndarray,
+                       one_sided: np.ndarray, method: str, rows_of: list[np.ndarray],
+                       groups: np.ndarray, lb: np.ndarray,
+                       ub: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The structural entries of the Jacobian by grouped differences: ``(rows, cols, values)``.
+
+    All columns of a group are perturbed at once. They share no row, so row ``i`` of the
+    difference of ``f`` belongs to the one member ``j`` with ``i`` in ``rows_of[j]``, and
+    ``J[i, j] = df[i] / dx[j]`` with the scheme's ``df`` and ``dx`` (eqs. (1.1), (1.4),
+    (1.6), (1.7)). Evaluations: one per group ('2-point', 'cs') or two ('3-point'),
+    instead of one or two per column.
+    """
+    rows, cols, values = [], [], []
+    for group in range(groups.max() + 1 if groups.size else 0):
+        members = groups == group
+        if method == "cs":
+            x = x0.astype(complex)
+            x[members] += 1j * h[members]
+            df, dx = fun(x).imag, np.where(members, h, 0.0)
+            columns = {j: (df, dx[j]) for j in np.flatnonzero(members)}
+        elif method == "2-point":
+            x = shifted(x0, np.where(members, h, 0.0), lb, ub)
+            df, dx = fun(x) - f0, x.astype(float) - x0
+            columns = {j: (df, dx[j]) for j in np.flatnonzero(members)}
+        else:
+            columns = three_point_group(fun, x0, f0, h, one_sided, members, lb, ub)
+        for j, (df, dx_j) in columns.items():
+            # (1.9): the rows of column j see only x_j move within this group
+            rows.append(rows_of[j])
+            cols.append(np.full(rows_of[j].size, j))
+            values.append(df[rows_of[j]] / dx_j)
+    if not rows:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(values)
+
+
+def three_point_group(fun: Callable, x0: np.ndarray, f0: np.ndarray, h: np.ndarray,
+                      one_sided: np.ndarray, members: np.ndarray, lb: np.ndarray,
+                      ub: np.ndarray) -> dict:
+    """``{j: (df, dx_j)}`` for one group by the 3-point schemes, two evaluations in all.
+
+    Central members move to ``x0 - h`` and ``x0 + h``, one-sided members to ``x0 + h`` and
+    ``x0 + 2h``, all in the same two points.
+    """
+    side, centre = members & one_sided, members & ~one_sided
+    first = shifted(x0, np.where(side, h, np.where(centre, -h, 0.0)), lb, ub)
+    second = shifted(x0, np.where(side, 2 * h, np.where(centre, h, 0.0)), lb, ub)
+    f1 = fun(first)
+    f2 = fun(second)
+    one_sided_df, central_df = -3.0 * f0 + 4.0 * f1 - f2, f2 - f1
+    columns = {}
+    for j in np.flatnonzero(members):
+        if one_sided[j]:
+            columns[j] = (one_sided_df, float(second[j]) - float(x0[j]))
+        else:
+            columns[j] = (central_df, float(second[j]) - float(first[j]))
+    return columns
+
+
+def shifted(x0: np.ndarray, step: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> np.ndarray:
+    """``x0 + step`` kept inside the box, in x0's float type (the grouped form of :func:`moved`)."""
+    return np.clip(x0 + step, lb, ub).astype(x0.dtype)
+
+
 def as_point(x0: Any) -> np.ndarray:
     """``x0`` as a fresh 1-D float array (its own float type kept; others become float64)."""
     x = np.atleast_1d(np.asarray(x0))
@@ -293,7 +432,9 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
         Lower and upper bounds, each a scalar or of x0's shape. ``fun`` is evaluated only
         inside them: steps are reversed or made one-sided near a bound.
     sparsity : None, optional
-        Grouped (sparse) differencing is not implemented yet; must be None.
+        Must be None for now: scipy returns a sparse matrix for a given structure, and
+        refopt has no sparse matrix type yet. The grouped differencing itself is
+        :func:`group_columns` with :func:`grouped_difference`.
     as_linear_operator : bool, optional
         Not implemented yet; must be False.
     args : tuple, optional
@@ -340,8 +481,10 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
     if method not in METHODS:
         raise ValueError(f"Unknown method '{method}'. ")
     if sparsity is not None:
-        raise NotImplementedError("refopt.approx_derivative: `sparsity` (grouped differencing) "
-                                  "is not implemented yet; pass sparsity=None.")
+        raise NotImplementedError("refopt.approx_derivative: `sparsity` is not supported yet: "
+                                  "scipy returns a sparse matrix and refopt has no sparse matrix "
+                                  "type yet. The grouped kernel exists (group_columns, "
+                                  "grouped_difference); pass sparsity=None for a dense Jacobian.")
     if as_linear_operator:
         raise NotImplementedError("refopt.approx_derivative: `as_linear_operator=True` is not "
                                   "implemented yet.")

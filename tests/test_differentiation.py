@@ -431,3 +431,107 @@ def test_worked_examples_reach_the_predicted_digits():
     digits = {row[0]: float(row[-1]) for row in rows if row and row[0] in METHODS}
     assert digits["2-point"] > 7 and digits["3-point"] > 10 and digits["cs"] > 15
     assert ex.example_steps_at_a_bound().count("all points inside: True") == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# column grouping (Curtis, Powell & Reid 1974) and grouped differences
+
+from refopt.differentiation import (  # noqa: E402
+    absolute_step, adjust_to_bounds, column_rows, dense_jacobian, group_columns, grouped_difference,
+)
+
+
+class TinyCOO:
+    """A duck-typed sparse matrix: just ``tocoo()`` with row, col, data and shape."""
+
+    def __init__(self, row, col, data, shape):
+        self.row, self.col, self.data, self.shape = (np.asarray(row), np.asarray(col),
+                                                      np.asarray(data, dtype=float), shape)
+
+    def tocoo(self):
+        return self
+
+
+def tridiagonal_residuals(x):
+    # r_i = x_{i-1} - 2 x_i**2 + sin(x_{i+1}): row i depends on columns i-1, i, i+1
+    padded = np.concatenate([[0.0], x, [0.0]])
+    return padded[:-2] - 2 * x ** 2 + np.sin(padded[2:])
+
+
+def tridiagonal_jacobian(x):
+    n = x.size
+    return np.eye(n, k=-1) + np.diag(-4 * x) + np.diag(np.cos(x[1:]), k=1)
+
+
+@given(A=st.integers(1, 7).flatmap(lambda m: st.integers(1, 7).flatmap(
+    lambda n: hnp.arrays(bool, (m, n)))), seed=st.integers(0, 100))
+def test_groups_are_disjoint_and_greedy(A, seed):
+    groups = group_columns(A, order=seed)
+    order = np.random.RandomState(seed).permutation(A.shape[1])
+    position = np.argsort(order)
+    assert sorted(set(groups)) == list(range(groups.max() + 1))
+    for g in range(groups.max() + 1):
+        members = np.flatnonzero(groups == g)
+        assert np.all(A[:, members].sum(axis=1) <= 1)  # no row is shared inside a group
+    for j in range(A.shape[1]):
+        for g in range(groups[j]):
+            # j was refused by every earlier group: it meets a member visited before it
+            earlier = [i for i in np.flatnonzero(groups == g) if position[i] < position[j]]
+            assert any(np.any(A[:, i] & A[:, j]) for i in earlier)
+
+
+def test_group_columns_known_cases():
+    # all columns conflict: one group each, numbered in the seed-0 visiting order
+    order = np.random.RandomState(0).permutation(4)
+    groups = group_columns(np.ones((3, 4)))
+    assert np.array_equal(groups[order], np.arange(4))
+    assert np.array_equal(group_columns(np.eye(5)), np.zeros(5))
+    assert np.array_equal(group_columns(np.diag(np.ones(6)) + np.eye(6, k=1) + np.eye(6, k=-1),
+                                        order=np.arange(6)), [0, 1, 2, 0, 1, 2])
+
+
+def test_stored_zeros_of_a_sparse_structure_still_conflict():
+    identity = TinyCOO([0, 1], [0, 1], [1.0, 1.0], (2, 2))
+    with_zero = TinyCOO([0, 1, 0], [0, 1, 1], [1.0, 1.0, 0.0], (2, 2))
+    assert group_columns(identity).max() == 0
+    assert group_columns(with_zero).max() == 1
+    assert [r.tolist() for r in column_rows(with_zero, structural=False)[1]] == [[0], [1]]
+
+
+@pytest.mark.parametrize("A, order, message", [
+    (np.ones((2, 2, 2)), 0, "`A` must be 2-dimensional."),
+    (np.ones((2, 3)), [0, 1], "`order` has incorrect shape."),
+])
+def test_group_columns_errors(A, order, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        group_columns(A, order)
+
+
+@pytest.mark.parametrize("method, per_group, rtol", [("2-point", 1, 1e-6), ("3-point", 2, 1e-9),
+                                                      ("cs", 1, 1e-15)])
+@pytest.mark.parametrize("bounded", [False, True])
+def test_grouped_difference_matches_the_jacobian_with_few_evaluations(method, per_group, rtol,
+                                                                       bounded):
+    n = 12
+    x0 = np.linspace(-1.0, 1.0, n)
+    lb, ub = (x0 - 1e-7, x0 + 1.0) if bounded else (np.full(n, -np.inf), np.full(n, np.inf))
+    structure = np.abs(tridiagonal_jacobian(np.ones(n))) > 0
+    groups = group_columns(structure, order=np.arange(n))
+    f, calls = recording(tridiagonal_residuals)
+    f0 = f(x0)
+    h = absolute_step(x0, f0, method)
+    if method != "cs":
+        h, one_sided = adjust_to_bounds(x0, h, "1-sided" if method == "2-point" else "2-sided", lb, ub)
+    else:
+        one_sided = np.zeros(n, dtype=bool)
+    rows, cols, values = grouped_difference(f, x0, f0, h, one_sided, method,
+                                            column_rows(structure, False)[1], groups, lb, ub)
+    J = np.zeros((n, n))
+    J[rows, cols] = values
+    exact = tridiagonal_jacobian(x0)
+    assert len(calls) - 1 == per_group * 3  # three groups, whatever n is
+    assert np.allclose(J, exact, rtol=rtol, atol=rtol)
+    assert np.all(J[~structure] == 0)
+    # the same entries as one column at a time, to the accuracy of the scheme
+    dense = dense_jacobian(tridiagonal_residuals, x0, f0, h, one_sided, method, lb, ub)
+    assert np.allclose(J, dense, rtol=rtol, atol=rtol)

@@ -1,0 +1,243 @@
+"""Benchmark cases on the verification problems: refopt next to scipy, method by method.
+
+* ``lm`` — ``refopt.leastsq`` against ``scipy.optimize.leastsq`` (both MINPACK's lmder with
+  the analytic Jacobian), on the MGH driver problems (all starts) and the NIST datasets.
+* ``trf``, ``dogbox`` — ``refopt.least_squares`` against ``scipy.optimize.least_squares``.
+* ``BFGS``, ``CG``, ``Nelder-Mead``, ``Powell`` — ``refopt.minimize`` against
+  ``scipy.optimize.minimize`` on the ``minimize`` problems (MGH sums of squares, quadratics),
+  with the options ``refopt verify`` uses.
+* ``L-BFGS-B`` on the bound-constrained and ``SLSQP`` on the constrained Hock–Schittkowski
+  problems; ``sparse`` — the Broyden tridiagonal system with n = 100 000 and a sparse
+  Jacobian; ``fit`` — an lmfit-style fit with ``conf_interval``. These run only when refopt
+  has the pieces; until then the bench reports them as not implemented yet.
+
+Both sides get the same function objects, starts and options, so the ratios compare the
+solvers and nothing else.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..problems import all_problems, shared_dir
+from ..verify import OPTIONS, USES_GRADIENT
+from . import Case, import_anchor
+
+LEAST_SQUARES_BUDGET = 2000  # as verify: where the algorithm goes, not the default budget
+
+
+# [region] runners
+def _leastsq_runner(leastsq, problem, x0):
+    def run():
+        x, _, info, _, ier = leastsq(problem.fun, x0, Dfun=problem.jac, full_output=True,
+                                     maxfev=LEAST_SQUARES_BUDGET)
+        return {"nfev": info["nfev"], "njev": info.get("njev"), "x": x, "status": ier}
+
+    return run
+
+
+def _least_squares_runner(least_squares, problem, x0, method):
+    def run():
+        r = least_squares(problem.fun, x0, jac=problem.jac, method=method,
+                          max_nfev=LEAST_SQUARES_BUDGET)
+        return {"nfev": r.nfev, "njev": r.njev, "x": r.x, "status": r.status}
+
+    return run
+
+
+def _minimize_runner(minimize, problem, x0, method):
+    kwargs = {k: dict(v) if isinstance(v, dict) else v for k, v in OPTIONS.get(method, {}).items()}
+    if method in USES_GRADIENT:
+        kwargs["jac"] = problem.jac
+    if "bounds" in problem.extra:
+        kwargs["bounds"] = list(zip(*problem.extra["bounds"]))
+    if problem.extra.get("constraints"):
+        kwargs["constraints"] = problem.extra["constraints"]
+
+    def run():
+        r = minimize(problem.fun, x0, method=method, **kwargs)
+        return {"nfev": r.get("nfev"), "njev": r.get("njev"), "nit": r.get("nit"), "x": r.x,
+                "status": r.get("status")}
+
+    return run
+
+
+def _refopt(name):
+    """A runner factory that looks up ``refopt.<name>`` when the case runs."""
+    def face():
+        import refopt
+
+        try:
+            return getattr(refopt, name)
+        except (AttributeError, ImportError) as exc:
+            raise NotImplementedError(f"refopt.{name} does not exist yet") from exc
+
+    return face
+
+
+def _scipy(name):
+    def face():
+        return getattr(import_anchor("scipy.optimize"), name)
+
+    return face
+
+
+def _deferred(make, face, *args):
+    """A runner that fetches the solver only when it runs (so missing pieces show then)."""
+
+    def run():
+        return make(face(), *args)()
+
+    return run
+
+
+# [/region]
+
+
+def _nist_problems():
+    shared = shared_dir()
+    if shared is None or not (shared / "nist").is_dir():
+        return []
+    from ..problems import nist
+
+    return nist.problems(shared / "nist")
+
+
+def _least_squares_cases(problems):
+    cases = []
+    for p in problems:
+        for i, x0 in enumerate(p.starts):
+            x0 = np.array(x0, dtype=float)
+            tag = f"{p.name}/start{i + 1}"
+            cases.append(Case(f"lm/{tag}", "lm",
+                              _deferred(_leastsq_runner, _refopt("leastsq"), p, x0),
+                              _deferred(_leastsq_runner, _scipy("leastsq"), p, x0),
+                              "scipy.optimize.leastsq"))
+            for method in ("trf", "dogbox"):
+                cases.append(Case(
+                    f"{method}/{tag}", method,
+                    _deferred(_least_squares_runner, _refopt("least_squares"), p, x0, method),
+                    _deferred(_least_squares_runner, _scipy("least_squares"), p, x0, method),
+                    "scipy.optimize.least_squares"))
+    return cases
+
+
+def _minimize_cases(problems, methods):
+    cases = []
+    for p in problems:
+        for method in methods:
+            for i, x0 in enumerate(p.starts):
+                x0 = np.array(x0, dtype=float)
+                cases.append(Case(
+                    f"{method}/{p.name}/start{i + 1}", method,
+                    _deferred(_minimize_runner, _refopt("minimize"), p, x0, method),
+                    _deferred(_minimize_runner, _scipy("minimize"), p, x0, method),
+                    "scipy.optimize.minimize"))
+    return cases
+
+
+def cases() -> list[Case]:
+    """Every case on the registered problems and the NIST datasets."""
+    problems = all_problems()
+    least_squares = [p for p in problems if p.kind == "least_squares" and np.isfinite(p.f_star)]
+    smooth = [p for p in problems if p.kind == "minimize"]
+    bound_only = [p for p in problems if p.kind == "constrained" and not p.extra.get("constraints")]
+    constrained = [p for p in problems if p.kind == "constrained"]
+    return (_least_squares_cases(least_squares + _nist_problems())
+            + _minimize_cases(smooth, ("BFGS", "CG", "Nelder-Mead", "Powell"))
+            + _minimize_cases(bound_only, ("L-BFGS-B",))
+            + _minimize_cases(constrained, ("SLSQP",))
+            + [broyden_case(), fit_case()])
+
+
+# [region] large
+BROYDEN_N = 100_000
+
+
+def broyden_residuals(x):
+    """Broyden tridiagonal: ``f_i = (3 - 2 x_i) x_i - x_{i-1} - 2 x_{i+1} + 1``.
+
+    Moré, Garbow & Hillstrom (1981), problem 30, with ``x_0 = x_{n+1} = 0``.
+    """
+    f = (3.0 - 2.0 * x) * x + 1.0
+    f[1:] -= x[:-1]
+    f[:-1] -= 2.0 * x[1:]
+    return f
+
+
+def broyden_sparsity_triplets(n):
+    """Rows and columns of the tridiagonal pattern."""
+    i = np.arange(n)
+    rows = np.concatenate([i, i[1:], i[:-1]])
+    cols = np.concatenate([i, i[:-1], i[1:]])
+    return rows, cols
+
+
+def broyden_case() -> Case:
+    """least_squares with a sparse finite-difference Jacobian, n = 100 000 (trf + lsmr)."""
+    x0 = -np.ones(BROYDEN_N)
+
+    def run():
+        try:
+            sparse = import_anchor("refopt.linalg.sparse")
+        except ImportError as exc:
+            raise NotImplementedError("refopt.linalg.sparse (a CSR matrix) does not exist yet") from exc
+        least_squares = _refopt("least_squares")()
+        rows, cols = broyden_sparsity_triplets(BROYDEN_N)
+        pattern = sparse.CSRMatrix.from_triplets(np.ones(rows.size), rows, cols,
+                                                 (BROYDEN_N, BROYDEN_N))
+        r = least_squares(broyden_residuals, x0, jac_sparsity=pattern, method="trf")
+        return {"nfev": r.nfev, "njev": r.njev, "x": r.x, "cost": r.cost}
+
+    def anchor():
+        scipy_sparse = import_anchor("scipy.sparse")
+        least_squares = _scipy("least_squares")()
+        rows, cols = broyden_sparsity_triplets(BROYDEN_N)
+        pattern = scipy_sparse.coo_matrix((np.ones(rows.size), (rows, cols)),
+                                          shape=(BROYDEN_N, BROYDEN_N)).tocsr()
+        r = least_squares(broyden_residuals, x0, jac_sparsity=pattern, method="trf")
+        return {"nfev": r.nfev, "njev": r.njev, "x": r.x, "cost": r.cost}
+
+    return Case("sparse/broyden_tridiagonal_n100000", "sparse", run, anchor,
+                "scipy.optimize.least_squares", "jac_sparsity, tr_solver='lsmr' (forced)")
+
+
+def fit_case() -> Case:
+    """An lmfit-style fit of a decaying sine with ``conf_interval`` (1 and 2 sigma)."""
+    t = np.linspace(0.0, 15.0, 301)
+    rng = np.random.default_rng(7)
+    data = 5.0 * np.sin(2.0 * t + 0.3) * np.exp(-0.1 * t) + rng.normal(0.0, 0.2, t.size)
+
+    def residual(params):
+        v = params.valuesdict()
+        return v["amp"] * np.sin(v["omega"] * t + v["shift"]) * np.exp(-v["decay"] * t) - data
+
+    def fit_with(module):
+        params = module.Parameters()
+        params.add("amp", value=4.0)
+        params.add("omega", value=2.1)
+        params.add("shift", value=0.1)
+        params.add("decay", value=0.05, min=0.0)
+        mini = module.Minimizer(residual, params)
+        result = mini.minimize(method="leastsq")
+        ci = module.conf_interval(mini, result, sigmas=[1, 2])
+        return {"nfev": result.nfev, "x": np.array([result.params[k].value for k in params]),
+                "ci_bounds": sum(len(v) for v in ci.values())}
+
+    def run():
+        try:
+            fit = import_anchor("refopt.fit")
+        except ImportError as exc:
+            raise NotImplementedError("refopt.fit does not exist yet") from exc
+        if not hasattr(fit, "conf_interval"):
+            raise NotImplementedError("refopt.fit.conf_interval does not exist yet")
+        return fit_with(fit)
+
+    def anchor():
+        return fit_with(import_anchor("lmfit"))
+
+    return Case("fit/decaying_sine_conf_interval", "fit", run, anchor, "lmfit.minimize",
+                "Minimizer.minimize(method='leastsq') then conf_interval(sigmas=[1, 2])")
+
+
+# [/region]

@@ -66,7 +66,8 @@ def relative_step(method: str, x0_dtype: np.dtype, f0_dtype: np.dtype) -> float:
     eps = np.finfo(np.float64).eps
     if np.issubdtype(x0_dtype, np.inexact):
         eps = np.finfo(x0_dtype).eps
-        if np.issubdtype(f0_dtype, np.inexact) and np.dtype(f0_dtype).itemsize < np.dtype(x0_dtype).itemsize:
+        narrower_f = np.dtype(f0_dtype).itemsize < np.dtype(x0_dtype).itemsize
+        if np.issubdtype(f0_dtype, np.inexact) and narrower_f:
             eps = np.finfo(f0_dtype).eps
     # (1.3): h ~ EPS**(1/2) balances O(h) truncation against O(EPS/h) rounding;
     # (1.5): for the O(h**2) central scheme the balance is at h ~ EPS**(1/3).

@@ -15,7 +15,10 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from refopt.differentiation import approx_derivative, complex_step_column
+from refopt.differentiation import (
+    absolute_step, adjust_to_bounds, approx_derivative, column_rows, complex_step_column,
+    dense_jacobian, group_columns, grouped_difference,
+)
 
 EPS = np.finfo(float).eps
 TINY = np.finfo(float).smallest_subnormal
@@ -435,10 +438,6 @@ def test_worked_examples_reach_the_predicted_digits():
 
 # ---------------------------------------------------------------------------------------------
 # column grouping (Curtis, Powell & Reid 1974) and grouped differences
-
-from refopt.differentiation import (  # noqa: E402
-    absolute_step, adjust_to_bounds, column_rows, dense_jacobian, group_columns, grouped_difference,
-)
 
 
 class TinyCOO:

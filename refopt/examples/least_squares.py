@@ -97,7 +97,7 @@ def robust_fits(losses=("linear", "soft_l1", "huber", "cauchy", "arctan"),
 
 
 def example_robust_fit() -> str:
-    """Fitting a + b exp(c t) to data with outliers: linear loss vs soft_l1 and cauchy (f_scale=0.1)"""
+    """Fitting a + b exp(c t) through outliers: linear loss vs soft_l1 and cauchy, f_scale=0.1"""
     lines = [f"true (a, b, c) = {TRUE_PARAMETERS}, noise {NOISE}, 3 of 15 points with 10x error",
              f"{'loss':>8}  {'a':>9} {'b':>9} {'c':>9}  {'max |p - p_true|':>16}  nfev"]
     for loss, res in robust_fits(("linear", "soft_l1", "cauchy")).items():

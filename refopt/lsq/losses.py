@@ -148,7 +148,8 @@ def _checked_user_loss(loss: Callable, m: int) -> Callable[[np.ndarray], np.ndar
 
 
 # [rescale]
-def scale_for_robust_loss_function(J: Any, f: np.ndarray, rho: np.ndarray) -> tuple[Any, np.ndarray]:
+def scale_for_robust_loss_function(J: Any, f: np.ndarray,
+                                   rho: np.ndarray) -> tuple[Any, np.ndarray]:
     """Correct ``J`` and ``f`` as in (12.4) so that least squares sees the robust cost.
 
     After the call ``J^T J`` is the Gauss–Newton Hessian (12.3) of the robust cost and

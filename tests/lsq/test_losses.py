@@ -132,7 +132,8 @@ def test_user_loss_is_copied_and_shape_checked():
 
 
 @pytest.mark.parametrize("bad", [lambda z: z, lambda z: np.vstack([z, z]),
-                                 lambda z: np.ones((3, z.size + 1)), lambda z: np.ones((4, z.size))])
+                                 lambda z: np.ones((3, z.size + 1)),
+                                 lambda z: np.ones((4, z.size))])
 def test_user_loss_of_the_wrong_shape_is_a_value_error(bad):
     loss_function = construct_loss_function(3, bad, 1.0)
     with pytest.raises(ValueError, match="^The return value of `loss` callable has wrong shape.$"):

@@ -133,9 +133,19 @@ def solve_lsq_trust_region(n: int, m: int, uf: np.ndarray, s: np.ndarray, V: np.
     suf = s * uf
 
     # Full rank: enough residuals and the smallest singular value above rounding level.
-    full_rank = m >= n and s[-1] > EPS * m * s[0]
+    threshold = EPS * m * s[0]
+    full_rank = m >= n and s[-1] > threshold
     if full_rank:
         p = -V.dot(uf / s)                                # (13.6) with alpha = 0
+        if norm(p) <= Delta:
+            return p, 0.0, 0
+    else:
+        # Rank deficient: the minimum-norm Gauss-Newton step (singular values below the
+        # threshold dropped, as MINPACK's lmpar drops them) solves the subproblem when it
+        # fits. scipy skips this test, stretches that step to the sphere, and can return a
+        # step with no predicted decrease or a negative alpha.
+        kept = s > threshold
+        p = -V[:, kept].dot(uf[kept] / s[kept])
         if norm(p) <= Delta:
             return p, 0.0, 0
 
@@ -213,9 +223,23 @@ def solve_trust_region_2d(B: np.ndarray, g: np.ndarray, Delta: float) -> tuple[n
     coeffs = np.array([-b + d, 2 * (a - c + f), 6 * b, 2 * (-a + c + f), -b - d])  # (13.12)
     t = np.roots(coeffs)  # leading zeros are allowed
     t = np.real(t[np.isreal(t)])
-    p = Delta * np.vstack((2 * t / (1 + t**2), (1 - t**2) / (1 + t**2)))
+    p = Delta * np.hstack((circle_point(t), [[0.0], [-1.0]]))
     value = 0.5 * np.sum(p * B.dot(p), axis=0) + np.dot(g, p)
     return p[:, np.argmin(value)], False
+
+
+def circle_point(t: np.ndarray) -> np.ndarray:
+    """The unit vectors ``(2t/(1+t**2), (1-t**2)/(1+t**2))`` as columns, overflow-free.
+
+    For ``|t| > 1`` the same point is written in ``u = 1/t``. The limit ``t -> inf`` is
+    ``(0, -1)``, a point no finite root reaches; :func:`solve_trust_region_2d` always adds it
+    to the candidates (scipy does not, and can miss it or return NaN when a root is huge).
+    """
+    big = np.abs(t) > 1
+    u = np.where(big, 1 / np.where(big, t, 1), t)
+    first = 2 * u / (1 + u**2)
+    second = np.where(big, u**2 - 1, 1 - u**2) / (1 + u**2)
+    return np.vstack((first, second))
 # [/solve-2d]
 
 

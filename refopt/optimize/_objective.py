@@ -202,7 +202,8 @@ GRADIENT_STATUS = {0: "success", 1: "maxiter", 2: "pr_loss", 3: "nan"}
 
 
 def vecnorm(x: np.ndarray, ord: float = 2) -> Any:
-    """``(sum |x_i|^ord)^(1/ord)``; ``ord=inf`` is the largest and ``-inf`` the smallest |x_i|."""
+    """``(sum |x_i|^ord)^(1/ord)``; ``ord=inf`` gives the largest ``|x_i|``, ``-inf`` the
+    smallest."""
     if ord == np.inf:
         return np.amax(np.abs(x))
     if ord == -np.inf:

@@ -5,7 +5,8 @@ Algorithm 6.1; the update is due to C. G. Broyden, R. Fletcher, D. Goldfarb and 
 (all 1970). The line search is Moré–Thuente with the zoom as fallback
 (:mod:`refopt.optimize.line_search`).
 
-BFGS keeps ``H``, an approximation of the *inverse* Hessian, and at each iterate ``x_k``
+BFGS keeps ``H``, an approximation of the *inverse* Hessian, and at each iterate
+``x_k``::
 
     p_k = -H_k g_k                                              (21.1)  search direction
     x_{k+1} = x_k + alpha_k p_k                                 (21.2)  alpha_k: strong Wolfe

@@ -6,7 +6,7 @@ J. C. Gilbert and J. Nocedal, "Global convergence properties of conjugate gradie
 optimization", SIAM Journal on Optimization 2(1), 21–42 (1992); J. Nocedal and S. J. Wright,
 *Numerical Optimization*, 2nd ed., Springer (2006), §5.2.
 
-From ``x_k`` with gradient ``g_k`` and direction ``p_k`` (``p_0 = -g_0``):
+From ``x_k`` with gradient ``g_k`` and direction ``p_k`` (``p_0 = -g_0``)::
 
     x_{k+1} = x_k + alpha_k p_k                                 (22.1)  alpha_k: strong Wolfe
     y_k = g_{k+1} - g_k                                         (22.2)
@@ -15,7 +15,7 @@ From ``x_k`` with gradient ``g_k`` and direction ``p_k`` (``p_0 = -g_0``):
 
 Truncating beta at 0 (the "+") restarts along the steepest descent whenever Polak–Ribière
 would turn away from it; Gilbert and Nocedal proved global convergence for it provided every
-direction is a *sufficient* descent direction,
+direction is a *sufficient* descent direction::
 
     p_{k+1}ᵀ g_{k+1} <= -sigma_3 ‖g_{k+1}‖²,   sigma_3 = 0.01   (22.5)
 

@@ -2,7 +2,7 @@
 
 Along a descent direction ``p`` from ``x`` a line search looks at the one-variable function
 ``phi(alpha) = f(x + alpha p)`` (so ``phi'(0) = g(x)ᵀp < 0``) and returns a step that satisfies
-the *strong Wolfe conditions*
+the *strong Wolfe conditions*::
 
     phi(alpha) <= phi(0) + c1 alpha phi'(0)                     (20.1)  sufficient decrease
     |phi'(alpha)| <= c2 |phi'(0)|                               (20.2)  curvature
@@ -15,7 +15,7 @@ sufficient decrease", ACM Transactions on Mathematical Software 20(3), 286–307
 in MINPACK-2's ``dcsrch``/``dcstep`` (Argonne, 1993). The search keeps an interval of
 uncertainty ``[stx, sty]`` that is known to contain good steps once it is *bracketed*. While
 no point with ``psi <= 0, phi' >= 0`` has been seen (stage 1) it works on the auxiliary
-function
+function::
 
     psi(alpha) = phi(alpha) - phi(0) - c1 alpha phi'(0)         (20.3)
 
@@ -31,7 +31,7 @@ Algorithms 3.5 (bracketing by doubling the step) and 3.6 (zoom, shrinking the br
 cubic, then quadratic interpolation, then bisection).
 
 Both searches start from the step that repeats the last iteration's decrease of ``f``
-(Nocedal & Wright §3.5), capped at 1:
+(Nocedal & Wright §3.5), capped at 1::
 
     alpha_1 = min(1, 1.01 * 2 (phi(0) - f_previous) / phi'(0))   (20.4)
 

@@ -41,6 +41,7 @@ import numpy as np
 
 from .._callback import call_callback_maybe_halt
 from .._result import OptimizeResult
+from ._objective import warn_unknown_options
 
 __all__ = ["minimize_neldermead"]
 
@@ -189,7 +190,8 @@ def minimize_neldermead(fun: Callable[..., Any], x0: Any, args: tuple = (),
                         disp: bool = False, return_all: bool = False,
                         initial_simplex: Any = None, xatol: float = 1e-4,
                         fatol: float = 1e-4, adaptive: bool = False,
-                        bounds: tuple[np.ndarray, np.ndarray] | None = None) -> OptimizeResult:
+                        bounds: tuple[np.ndarray, np.ndarray] | None = None,
+                        **unknown_options: Any) -> OptimizeResult:
     """Minimize a scalar function by the Nelder–Mead simplex method.
 
     Parameters
@@ -219,6 +221,8 @@ def minimize_neldermead(fun: Callable[..., Any], x0: Any, args: tuple = (),
         Use the Gao–Han coefficients, which suit many variables (23.2).
     bounds : tuple of two ndarrays, optional
         ``(lb, ub)``; every trial point is clipped into the box.
+    **unknown_options
+        Options this method does not know: warned about (``OptimizeWarning``), ignored.
 
     Returns
     -------
@@ -232,6 +236,7 @@ def minimize_neldermead(fun: Callable[..., Any], x0: Any, args: tuple = (),
     OptimizeWarning
         If ``x0`` lies outside ``bounds`` (it is clipped).
     """
+    warn_unknown_options(unknown_options)
     x0 = np.atleast_1d(x0).flatten()
     dtype = x0.dtype if np.issubdtype(x0.dtype, np.inexact) else np.float64
     x0 = np.asarray(x0, dtype=dtype)

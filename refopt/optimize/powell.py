@@ -41,6 +41,7 @@ import numpy as np
 
 from .._callback import call_callback_maybe_halt
 from .._result import OptimizeResult
+from ._objective import warn_unknown_options
 from ..scalar import BracketError, minimize_scalar_bounded, minimize_scalar_brent
 from .nelder_mead import CountedObjective, MaxFevReached, iteration_limits
 
@@ -142,7 +143,8 @@ def minimize_powell(fun: Callable[..., Any], x0: Any, args: tuple = (),
                     bounds: tuple[np.ndarray, np.ndarray] | None = None, xtol: float = 1e-4,
                     ftol: float = 1e-4, maxiter: float | None = None,
                     maxfev: float | None = None, disp: bool = False, direc: Any = None,
-                    return_all: bool = False) -> OptimizeResult:
+                    return_all: bool = False,
+                    **unknown_options: Any) -> OptimizeResult:
     """Minimize a scalar function by Powell's conjugate-direction method.
 
     Parameters
@@ -171,6 +173,8 @@ def minimize_powell(fun: Callable[..., Any], x0: Any, args: tuple = (),
         Initial directions, one per row (default the identity). Not modified.
     return_all : bool, optional
         Also return ``allvecs``, the point after each sweep.
+    **unknown_options
+        Options this method does not know: warned about (``OptimizeWarning``), ignored.
 
     Returns
     -------
@@ -184,6 +188,7 @@ def minimize_powell(fun: Callable[..., Any], x0: Any, args: tuple = (),
     OptimizeWarning
         If ``direc`` is not of full rank, or ``x0`` lies outside the bounds.
     """
+    warn_unknown_options(unknown_options)
     from . import OptimizeWarning
 
     x = np.asarray(x0).flatten()

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import refopt
 from refopt._callback import wrap_callback
 from refopt.optimize import OptimizeWarning
 from refopt.optimize.nelder_mead import minimize_neldermead
@@ -299,3 +300,37 @@ def test_x0_outside_bounds_warns_and_is_clipped():
 def test_lower_above_upper_is_an_error():
     with pytest.raises(ValueError, match="one of the lower bounds is greater than an upper bound"):
         minimize_neldermead(rosenbrock, np.zeros(2), bounds=box([1, 0], [0, 1]))
+
+
+# ---------------------------------------------------------------------------------------
+# Through the public face: refopt.minimize(method='Nelder-Mead')
+# ---------------------------------------------------------------------------------------
+
+def test_minimize_scipy_docs_example():
+    x0 = [1.3, 0.7, 0.8, 1.9, 1.2]
+    res = refopt.minimize(rosenbrock, x0, method="Nelder-Mead", tol=1e-6)
+    np.testing.assert_allclose(res.x, 1.0, atol=1e-5)
+    direct = minimize_neldermead(rosenbrock, np.array(x0), xatol=1e-6, fatol=1e-6)
+    assert (res.nit, res.nfev) == (direct.nit, direct.nfev)
+    np.testing.assert_array_equal(res.x, direct.x)
+
+
+def test_minimize_bounds_pairs_and_old_style_callback():
+    seen = []
+    res = refopt.minimize(lambda x: np.sum(x**2), [1.0, 2.0], method="nelder-mead",
+                          bounds=[(0, 1), (1, None)], callback=seen.append)
+    np.testing.assert_allclose(res.x, [0, 1], atol=1e-7)
+    assert len(seen) == res.nit - 1 and all(isinstance(x, np.ndarray) for x in seen)
+
+    def stop(xk):
+        raise StopIteration
+
+    res = refopt.minimize(rosenbrock, [-1.2, 1.0], method="Nelder-Mead", callback=stop)
+    assert (res.status, res.success, res.nit) == (99, False, 2)    # one iteration, nit 2
+
+
+def test_minimize_warnings():
+    with pytest.warns(RuntimeWarning, match="does not use gradient information"):
+        refopt.minimize(rosenbrock, [-1.2, 1.0], method="Nelder-Mead", jac=lambda x: x)
+    with pytest.warns(OptimizeWarning, match="^Unknown solver options: bogus$"):
+        refopt.minimize(rosenbrock, [-1.2, 1.0], method="Nelder-Mead", options={"bogus": 1})

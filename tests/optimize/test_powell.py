@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import refopt
 from refopt._callback import wrap_callback
 from refopt.optimize import OptimizeWarning
 from refopt.optimize.powell import line_for_search, line_search, minimize_powell
@@ -233,3 +234,34 @@ def test_uphill_sweeps_never_end_in_false_success():
                           xtol=1e-8, ftol=1e-12)
     assert not res.success and res.status == 1 and res.nfev == 2000
     assert res.message == "Maximum number of function evaluations has been exceeded."
+
+
+# ---------------------------------------------------------------------------------------
+# Through the public face: refopt.minimize(method='Powell')
+# ---------------------------------------------------------------------------------------
+
+def test_minimize_entropy_problem_counts():
+    f = Entropy()
+    res = refopt.minimize(f, np.zeros(3), method="Powell", options={"maxiter": 1000})
+    assert res.nfev == len(f.trace) == 107
+    f = Entropy()
+    res = refopt.minimize(f, np.zeros(3), method="powell", bounds=[(-np.pi, np.pi)] * 3,
+                          options={"maxiter": 1000})
+    assert res.nfev == len(f.trace) == 145
+
+
+def test_minimize_bounds_with_none_and_tol():
+    res = refopt.minimize(sum_of_squares, [-2.1, -5.2, 1.9, 0, -2], method="Powell", tol=1e-10,
+                          bounds=[(None, -1), (-np.inf, -0.1), (1, np.inf), (-4, None),
+                                  (-15.9, -2)])
+    np.testing.assert_allclose(res.x, [-1, -0.1, 1, 0, -2], atol=1e-6)
+
+
+def test_minimize_callback_and_unknown_option():
+    def stop(intermediate_result):
+        raise StopIteration
+
+    res = refopt.minimize(rosenbrock, [-1.2, 1.0], method="Powell", callback=stop)
+    assert (res.status, res.success) == (99, False)
+    with pytest.warns(OptimizeWarning, match="^Unknown solver options: bogus$"):
+        refopt.minimize(rosenbrock, [-1.2, 1.0], method="Powell", options={"bogus": 1})

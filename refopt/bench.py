@@ -30,7 +30,7 @@ import warnings
 
 import numpy as np
 
-from .benchmarks import Case, all_cases, anchor_available
+from .benchmarks import Case, all_cases, anchor_available, import_anchor
 
 LIBRARIES = ("scipy", "lmfit", "asteval")
 MAX_SECONDS_PER_SIDE = 1.0  # fewer repeats for slow cases
@@ -41,8 +41,10 @@ def machine() -> dict:
     info = {"platform": platform.platform(), "cpu": _cpu_name(), "python": platform.python_version(),
             "numpy": np.__version__}
     for library in LIBRARIES:
-        if anchor_available(library):
-            info[library] = getattr(__import__(library), "__version__", "?")
+        try:
+            info[library] = getattr(import_anchor(library), "__version__", "?")
+        except ImportError:
+            continue
     return info
 
 
@@ -120,7 +122,8 @@ def _fmt_ratio(value) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
-def print_row(row, out=sys.stdout) -> None:
+def print_row(row, out=None) -> None:
+    out = sys.stdout if out is None else out
     if row["status"] != "ok":
         detail = f" ({row['detail']})" if row.get("detail") else ""
         print(f"{row['case']:<52} {row['status']}{detail}", file=out, flush=True)
@@ -156,7 +159,8 @@ def summarize(rows) -> dict:
     return summary
 
 
-def print_summary(summary, out=sys.stdout) -> None:
+def print_summary(summary, out=None) -> None:
+    out = sys.stdout if out is None else out
     print("\nsummary per group (time ratio = refopt / anchor, geometric mean)", file=out)
     print(f"{'group':<12} {'cases':>6} {'measured':>9} {'not impl.':>9} {'other':>6} "
           f"{'time ratio':>10} {'nfev equal':>10} {'njev equal':>10}", file=out)
@@ -186,8 +190,9 @@ def select(cases, libraries, words) -> list[Case]:
     return chosen
 
 
-def describe(cases, missing, out=sys.stdout) -> None:
+def describe(cases, missing, out=None) -> None:
     """What the bench would compare (when the anchor libraries are missing)."""
+    out = sys.stdout if out is None else out
     print(f"Not installed: {', '.join(missing)}. With them, the bench would compare:", file=out)
     groups: dict[tuple, int] = {}
     for case in cases:

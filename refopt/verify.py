@@ -289,7 +289,7 @@ def select_methods(names) -> list[Method]:
     return [by_lower[n.lower()] for n in names]
 
 
-def run_suite(problems, methods, out=sys.stdout):
+def run_suite(problems, methods, out=None):
     """Run every applicable (problem, start, method); print each row as it finishes.
 
     Returns
@@ -298,6 +298,7 @@ def run_suite(problems, methods, out=sys.stdout):
     unavailable : dict
         Method name -> why it could not run.
     """
+    out = sys.stdout if out is None else out
     runs: list[Run] = []
     unavailable: dict[str, str] = {}
     print(_header(), file=out, flush=True)
@@ -358,7 +359,8 @@ def summarize(runs) -> dict:
     return summary
 
 
-def print_summary(summary, unavailable, out=sys.stdout) -> None:
+def print_summary(summary, unavailable, out=None) -> None:
+    out = sys.stdout if out is None else out
     print("\nsummary per method", file=out)
     print(f"{'method':<12} {'runs':>5} {'optimum':>8} {'other min':>9} {'known miss':>10} "
           f"{'missed':>6} {'error':>5} {'median digits':>13} {'time':>8}", file=out)

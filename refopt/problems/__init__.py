@@ -126,18 +126,34 @@ class Problem:
         """
         x = np.asarray(x, dtype=float)
         f = self.value(x)
-        if math.isfinite(f) and abs(f - self.f_star) <= self.tolerance(self.f_star):
-            return Judgement(True, "optimum", f, self.digits(x, f))
+        reached, local = self.reached(f, start)
+        if reached is None:
+            return Judgement(False, "missed", f, self.digits(x, f))
+        if local is None:
+            return Judgement(True, reached, f, self.digits(x, f))
+        x_local = local.get("x")
+        cap = self.extra.get("digits_cap", 15.0)
+        digits = (log_relative_error(x, x_local, cap) if x_local is not None
+                  else log_relative_error(f, local["f"], cap))
+        return Judgement(True, reached, f, digits)
+
+    def reached(self, f: float, start: int | None = None) -> tuple[str | None, dict | None]:
+        """Which known minimum the objective value ``f`` is, from ``starts[start]``.
+
+        Returns ``("optimum", None)``, ``(label, record)`` for a recorded local minimum or
+        asymptote, or ``(None, None)`` when ``f`` matches none of them.
+        """
+        if not math.isfinite(f):
+            return None, None
+        if abs(f - self.f_star) <= self.tolerance(self.f_star):
+            return "optimum", None
         for local in self.other_minima():
             starts = local.get("starts")
             if starts is not None and start not in starts:
                 continue
-            if math.isfinite(f) and abs(f - local["f"]) <= self.tolerance(local["f"]):
-                x_local = local.get("x")
-                digits = (log_relative_error(x, x_local) if x_local is not None
-                          else log_relative_error(f, local["f"]))
-                return Judgement(True, local.get("note", "local minimum").split(":")[0], f, digits)
-        return Judgement(False, "missed", f, self.digits(x, f))
+            if abs(f - local["f"]) <= self.tolerance(local["f"]):
+                return local.get("note", "local minimum").split(":")[0], local
+        return None, None
 
     def digits(self, x, f: float) -> float:
         """Digits of agreement: LRE of ``x`` against ``x_star`` (worst component) when the

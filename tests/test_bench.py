@@ -1,0 +1,129 @@
+"""``python -m refopt bench``: the case registry, measuring, and running without anchors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from refopt import bench, benchmarks
+from refopt.__main__ import main
+from refopt.benchmarks import Case
+from refopt.benchmarks import problems as bench_problems
+
+
+def counting_runner(nfev, njev=None, x=(1.0, 2.0)):
+    calls = []
+
+    def run():
+        calls.append(1)
+        return {"nfev": nfev, "njev": njev, "x": np.array(x)}
+
+    run.calls = calls
+    return run
+
+
+def test_case_records_and_registry():
+    cases = benchmarks.all_cases()
+    names = [c.name for c in cases]
+    assert len(names) == len(set(names))
+    groups = {c.group for c in cases}
+    assert {"lm", "trf", "dogbox", "BFGS", "CG", "Nelder-Mead", "Powell", "L-BFGS-B", "SLSQP",
+            "sparse", "fit"} <= groups
+    for case in cases:
+        assert isinstance(case, Case) and callable(case.run)
+        assert case.library in ("scipy", "lmfit", "asteval")
+    lm = [c for c in cases if c.group == "lm"]
+    assert all(c.anchor_name == "scipy.optimize.leastsq" for c in lm)
+    assert [c.name for c in benchmarks.all_cases(groups=["CG"])] == [c.name for c in cases if c.group == "CG"]
+
+
+def test_case_library_is_the_first_dotted_part():
+    assert Case("a", "g", None, None, "lmfit.minimize").library == "lmfit"
+    assert Case("a", "g", None).library == ""
+
+
+def test_import_anchor_raises_import_error_for_missing_libraries():
+    with pytest.raises(ImportError):
+        benchmarks.import_anchor("no_such_library_refopt_test")
+    assert not benchmarks.anchor_available("no_such_library_refopt_test")
+    assert benchmarks.anchor_available("numpy")
+
+
+def test_measure_reports_ratios_and_alternates():
+    refopt_side, anchor_side = counting_runner(4, 2), counting_runner(2, 2, x=(1.0, 2.0 + 2e-8))
+    row = bench.measure(Case("t/one", "t", refopt_side, anchor_side, "scipy.optimize.x"), repeats=3)
+    assert row["status"] == "ok"
+    assert row["nfev_ratio"] == 2.0 and row["njev_ratio"] == 1.0
+    assert row["nfev_refopt"] == 4 and row["nfev_anchor"] == 2
+    assert row["x_rel_diff"] == pytest.approx(1e-8, rel=1e-6)
+    assert row["repeats"] == 3
+    assert len(refopt_side.calls) == len(anchor_side.calls) == 4  # a warm-up and three timed runs
+    assert row["time_ratio"] > 0
+
+
+def test_measure_statuses():
+    def missing():
+        raise NotImplementedError("refopt.fit does not exist yet")
+
+    def no_library():
+        raise ImportError("No module named 'lmfit'")
+
+    def crash():
+        raise RuntimeError("boom")
+
+    ok = counting_runner(1)
+    assert bench.measure(Case("a", "g", missing, ok), 1)["status"] == "not implemented yet"
+    assert bench.measure(Case("a", "g", None, ok), 1)["status"] == "not implemented yet"
+    assert bench.measure(Case("a", "g", ok, no_library), 1)["status"] == "anchor not installed"
+    assert bench.measure(Case("a", "g", crash, ok), 1)["status"] == "refopt error"
+    assert bench.measure(Case("a", "g", ok, crash), 1)["status"] == "anchor error"
+
+
+def test_summary_counts_equal_evaluations():
+    rows = [{"group": "g", "status": "ok", "time_ratio": 4.0, "nfev_refopt": 3, "nfev_anchor": 3,
+             "njev_refopt": 2, "njev_anchor": 2},
+            {"group": "g", "status": "ok", "time_ratio": 1.0, "nfev_refopt": 3, "nfev_anchor": 4,
+             "njev_refopt": None, "njev_anchor": None},
+            {"group": "g", "status": "not implemented yet"}]
+    s = bench.summarize(rows)["g"]
+    assert s["cases"] == 3 and s["measured"] == 2 and s["not implemented"] == 1
+    assert s["nfev equal"] == 1 and s["njev equal"] == 2
+    assert s["time ratio (geometric mean)"] == pytest.approx(2.0)
+
+
+def test_without_anchors_it_says_what_it_would_compare(monkeypatch, capsys):
+    monkeypatch.setattr(bench, "anchor_available", lambda library: False)
+    assert main(["bench"]) == 0
+    out = capsys.readouterr().out
+    assert "Not installed: scipy, lmfit" in out
+    assert "refopt against scipy.optimize.leastsq" in out
+    assert "machine:" in out and "numpy" in out
+
+
+def test_runs_refopt_side_when_the_anchor_is_missing(monkeypatch, capsys, tmp_path):
+    """With one anchor missing, its cases are listed as such and the others are measured."""
+    monkeypatch.setattr(bench, "anchor_available", lambda library: library == "lmfit")
+    monkeypatch.setattr(bench, "all_cases", lambda groups=None: [
+        Case("t/scipy", "t", counting_runner(1), counting_runner(1), "scipy.optimize.x"),
+        Case("t/lmfit", "t", counting_runner(2), counting_runner(1), "lmfit.minimize")])
+    out_json = tmp_path / "bench.json"
+    assert main(["bench", "--repeat", "1", "--json", str(out_json)]) == 0
+    report = json.loads(out_json.read_text())
+    status = {row["case"]: row["status"] for row in report["rows"]}
+    assert status == {"t/scipy": "anchor not installed", "t/lmfit": "ok"}
+    assert report["summary"]["t"]["measured"] == 1
+    assert "numpy" in report["machine"]
+
+
+def test_broyden_residuals_are_the_tridiagonal_system():
+    x = np.array([0.5, -1.0, 2.0, 0.25])
+    expected = [(3 - 2 * x[0]) * x[0] - 2 * x[1] + 1,
+                (3 - 2 * x[1]) * x[1] - x[0] - 2 * x[2] + 1,
+                (3 - 2 * x[2]) * x[2] - x[1] - 2 * x[3] + 1,
+                (3 - 2 * x[3]) * x[3] - x[2] + 1]
+    np.testing.assert_allclose(bench_problems.broyden_residuals(x.copy()), expected, rtol=1e-15)
+    rows, cols = bench_problems.broyden_sparsity_triplets(4)
+    assert sorted(zip(rows.tolist(), cols.tolist())) == sorted(
+        (i, j) for i in range(4) for j in range(4) if abs(i - j) <= 1)

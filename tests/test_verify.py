@@ -1,0 +1,154 @@
+"""``python -m refopt verify``: judging, exit status, JSON output, method discovery."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from refopt import verify
+from refopt.__main__ import main
+from refopt.problems import Problem, register, unregister
+
+
+def _problem(name, f_star, rtol=1e-8, atol=0.0, **extra):
+    """F(x) = x - 3 (one residual): the minimum norm is 0 at x = 3."""
+    return Problem(name=name, source="test", kind="least_squares", n=1, m=1,
+                   starts=(np.array([0.0]), np.array([5.0])), fun=lambda x: np.asarray(x) - 3.0,
+                   jac=lambda x: np.ones((1, 1)), f_star=f_star, x_star=np.array([3.0]),
+                   rtol=rtol, atol=atol, extra=extra)
+
+
+def _newton(problem, x0, fun, jac):
+    """One Gauss-Newton step: exact for the linear test problems."""
+    x = x0 - np.linalg.solve(jac(x0), fun(x0))
+    fun(x)
+    return {"x": x, "nfev": 2, "njev": 1, "message": "one step"}
+
+
+@pytest.fixture
+def registry():
+    """Register test problems and a test method; remove them afterwards."""
+    names = []
+
+    def add(problem):
+        register(problem)
+        names.append(problem.name)
+
+    verify.register_method(verify.Method("test-newton", lambda p: p.name.startswith("test_vfy"), _newton))
+    yield add
+    for name in names:
+        unregister(name)
+    verify.METHODS.pop("test-newton", None)
+    verify.METHODS.pop("test-absent", None)
+
+
+def run_cli(*argv):
+    return main(["verify", "--no-nist", "--method", "test-newton", *argv])
+
+
+def test_passing_cases_exit_zero(registry, capsys):
+    registry(_problem("test_vfy_ok", 0.0, atol=1e-12))
+    assert run_cli("--problems", "test_vfy_ok") == 0
+    out = capsys.readouterr().out
+    assert "test_vfy_ok" in out and "optimum" in out and "0 failed" in out
+
+
+def test_impossible_tolerance_exits_non_zero(registry, capsys, tmp_path):
+    registry(_problem("test_vfy_ok", 0.0, atol=1e-12))
+    # a norm cannot be -1: no answer can meet this problem's tolerance
+    registry(_problem("test_vfy_impossible", -1.0, rtol=0.0, atol=0.0))
+    out_json = tmp_path / "runs.json"
+    assert run_cli("--problems", "test_vfy", "--json", str(out_json)) == 1
+    table = capsys.readouterr().out
+    report = json.loads(out_json.read_text())
+    assert report["failed"] == 2  # the impossible problem, from both starts
+    assert report["columns"] == list(verify.COLUMNS)
+    rows = report["runs"]
+    assert len(rows) == 4
+    for row in rows:  # every JSON row is a printed table row with the same figures
+        line = next(line for line in table.splitlines()
+                    if line.split()[:3] == [row["problem"], str(row["start"]), row["method"]])
+        assert row["status"] in line
+        assert f"{row['digits']:.1f}" in line
+        assert line.split()[-3:-1] == [str(row["nfev"]), str(row["njev"])]
+    statuses = {(r["problem"], r["start"]): r["status"] for r in rows}
+    assert statuses[("test_vfy_impossible", 1)] == "MISS"
+    assert statuses[("test_vfy_ok", 2)] == "optimum"
+    assert report["summary"]["test-newton"]["missed"] == 2
+    assert report["summary"]["test-newton"]["optimum"] == 2
+
+
+def test_known_miss_counts_only_at_the_recorded_value(registry, capsys):
+    registry(_problem("test_vfy_known", 1.0, rtol=1e-8,
+                      known_misses={"test-newton": {0: (0.0, "the test says so"), 1: (7.0, "wrong value")}}))
+    assert run_cli("--problems", "test_vfy_known") == 1  # start 2 reaches 0, not the recorded 7
+    out = capsys.readouterr().out
+    assert "known miss" in out and "MISS" in out
+
+
+def test_local_minimum_recorded_for_a_start_passes(registry, capsys):
+    registry(_problem("test_vfy_local", 1.0, local_minima=[{"f": 0.0, "x": None, "starts": (0, 1),
+                                                            "note": "local minimum: test"}]))
+    assert run_cli("--problems", "test_vfy_local") == 0
+    assert "local minimum" in capsys.readouterr().out
+
+
+def test_unavailable_methods_are_reported_not_failed(registry, capsys):
+    def absent(problem, x0, fun, jac):
+        raise NotImplementedError("not written yet")
+
+    verify.register_method(verify.Method("test-absent", lambda p: p.name.startswith("test_vfy"), absent))
+    registry(_problem("test_vfy_ok", 0.0, atol=1e-12))
+    assert main(["verify", "--no-nist", "--method", "test-absent", "--problems", "test_vfy_ok"]) == 0
+    out = capsys.readouterr().out
+    assert "not available: not written yet" in out and "No method could run" in out
+
+
+def test_crashing_solver_is_an_error_row(registry, capsys):
+    def crash(problem, x0, fun, jac):
+        raise RuntimeError("boom")
+
+    verify.register_method(verify.Method("test-absent", lambda p: p.name.startswith("test_vfy"), crash))
+    registry(_problem("test_vfy_ok", 0.0, atol=1e-12))
+    assert main(["verify", "--no-nist", "--method", "test-absent", "--problems", "test_vfy_ok"]) == 1
+    assert "RuntimeError: boom" not in capsys.readouterr().out  # the table shows the status
+    run = verify.run_one(verify.select_problems(["test_vfy_ok"], None)[0], 0, verify.METHODS["test-absent"])
+    assert run.status == "error" and "boom" in run.message and not run.passed
+
+
+def test_bad_arguments(capsys, tmp_path):
+    assert main(["verify", "--method", "no-such-method", "--no-nist"]) == 2
+    assert main(["verify", "--nist", str(tmp_path / "absent")]) == 2
+
+
+def test_problems_without_a_known_optimum_are_not_run(registry, capsys):
+    registry(_problem("test_vfy_unknown", math.nan))
+    assert run_cli("--problems", "test_vfy_unknown") == 0
+    assert "has no known optimum" in capsys.readouterr().out
+
+
+def test_applicability_by_kind():
+    lsq = _problem("test_vfy_x", 0.0)
+    assert verify.METHODS["trf"].applies(lsq) and not verify.METHODS["BFGS"].applies(lsq)
+    bounded = _problem("test_vfy_b", 0.0, bounds=(np.zeros(1), np.ones(1)))
+    assert not verify.METHODS["lm"].applies(bounded) and verify.METHODS["dogbox"].applies(bounded)
+
+
+def test_plot_writes_a_figure_per_method(registry, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    registry(_problem("test_vfy_ok", 0.0, atol=1e-12))
+    assert run_cli("--problems", "test_vfy_ok", "--plot", str(tmp_path)) == 0
+    figure = tmp_path / "convergence-test-newton.svg"
+    assert figure.read_text().lstrip().startswith("<?xml")
+
+
+@pytest.mark.slow
+def test_real_solvers_pass_on_the_linear_problems(capsys):
+    """trf and lm (when present) find the linear least-squares solutions known by construction."""
+    code = main(["verify", "--no-nist", "--method", "lm", "trf", "--problems", "linear_"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "0 failed" in out

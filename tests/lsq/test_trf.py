@@ -1,0 +1,365 @@
+"""Trust-region reflective (refopt.lsq.trf) on problems with independently known answers."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from refopt._callback import wrap_callback
+from refopt.lsq.losses import construct_loss_function
+from refopt.lsq.trf import trf
+from refopt.lsq.trust_region import make_strictly_feasible
+from refopt.problems import mgh
+
+INF = np.inf
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers shared with test_dogbox.py
+# --------------------------------------------------------------------------------------------
+
+def run(solver, fun, jac, x0, lb=None, ub=None, tol=1e-8, max_nfev=None, x_scale=None,
+        loss="linear", f_scale=1.0, verbose=0, callback=None):
+    """Call a solver as the least_squares front end does (trf gets a strictly feasible x0)."""
+    x0 = np.asarray(x0, dtype=float)
+    n = x0.size
+    lb = np.full(n, -INF) if lb is None else np.asarray(lb, dtype=float)
+    ub = np.full(n, INF) if ub is None else np.asarray(ub, dtype=float)
+    if solver is trf:
+        x0 = make_strictly_feasible(x0, lb, ub)
+    f0 = np.asarray(fun(x0), dtype=float)
+    J0 = np.asarray(jac(x0, f0), dtype=float)
+    loss_function = construct_loss_function(f0.size, loss, f_scale)
+    x_scale = np.ones(n) if x_scale is None else x_scale
+    return solver(fun, jac, x0, f0, J0, lb, ub, tol, tol, tol,
+                  100 * n if max_nfev is None else max_nfev, x_scale, loss_function, "exact",
+                  {}, verbose, callback=wrap_callback(callback))
+
+
+def bounded_lsq_oracle(A, b, lb, ub):
+    """min ||A x - b|| subject to lb <= x <= ub, by enumerating the active sets.
+
+    For full-rank A the constrained minimiser is the unconstrained minimiser of its own
+    active set restricted problem, so the best feasible candidate over all 3**n patterns
+    (free / at lb / at ub) is the solution.
+    """
+    n = A.shape[1]
+    best_cost, best_x = INF, None
+    for pattern in itertools.product((-1, 0, 1), repeat=n):
+        pattern = np.array(pattern)
+        if np.any((pattern == -1) & ~np.isfinite(lb)) or np.any((pattern == 1) & ~np.isfinite(ub)):
+            continue
+        x = np.where(pattern == -1, lb, np.where(pattern == 1, ub, 0.0))
+        free = pattern == 0
+        if free.any():
+            rhs = b - A[:, ~free] @ x[~free]
+            x[free] = np.linalg.lstsq(A[:, free], rhs, rcond=None)[0]
+        if np.all(x >= lb - 1e-12) and np.all(x <= ub + 1e-12):
+            cost = 0.5 * np.sum((A @ x - b) ** 2)
+            if cost < best_cost:
+                best_cost, best_x = cost, x
+    return best_x, best_cost
+
+
+def assert_kkt(x, g, lb, ub, atol):
+    """First-order conditions: zero gradient inside, gradient pointing out on a bound."""
+    at_lb = np.abs(x - lb) <= 1e-7 * (1 + np.abs(x))
+    at_ub = np.abs(ub - x) <= 1e-7 * (1 + np.abs(x))
+    inside = ~at_lb & ~at_ub
+    assert np.all(np.abs(g[inside]) <= atol)
+    assert np.all(g[at_lb] >= -atol)
+    assert np.all(g[at_ub] <= atol)
+
+
+@st.composite
+def bounded_linear_problems(draw):
+    n = draw(st.integers(1, 3))
+    m = n + draw(st.integers(0, 3))
+    A = draw(arrays(float, (m, n), elements=st.floats(-3, 3)))
+    sigma = np.linalg.svd(A, compute_uv=False)
+    assume(sigma.min() > 0.1 and sigma.max() < 50 * sigma.min())
+    b = draw(arrays(float, m, elements=st.floats(-5, 5)))
+    lb = draw(arrays(float, n, elements=st.floats(-3, 1)))
+    width = draw(arrays(float, n, elements=st.floats(0.2, 4)))
+    ub = lb + width
+    lb = np.where(draw(arrays(bool, n)), -INF, lb)
+    ub = np.where(draw(arrays(bool, n)), INF, ub)
+    frac = draw(arrays(float, n, elements=st.floats(0.1, 0.9)))
+    x0 = np.where(np.isfinite(lb) & np.isfinite(ub), lb + frac * width,
+                  np.where(np.isfinite(lb), lb + frac, np.where(np.isfinite(ub), ub - frac, frac)))
+    return A, b, lb, ub, x0
+
+
+def linear(A, b):
+    return (lambda x: A @ x - b), (lambda x, f: A.copy())
+
+
+# the scipy documentation's Rosenbrock example
+def rosenbrock(x):
+    return np.array([10 * (x[1] - x[0] ** 2), 1 - x[0]])
+
+
+def rosenbrock_jac(x, f=None):
+    return np.array([[-20 * x[0], 10], [-1, 0]])
+
+
+def rosenbrock_on_x1_equals(x1):
+    """x0 minimising 100 (x1 - x0**2)**2 + (1 - x0)**2 for fixed x1: the real root of the
+    cubic 400 x0**3 + (2 - 400 x1) x0 - 2 = 0 (the derivative set to zero)."""
+    roots = np.roots([400.0, 0.0, 2.0 - 400.0 * x1, -2.0])
+    real = np.real(roots[np.abs(roots.imag) < 1e-12])
+    values = 100 * (x1 - real**2) ** 2 + (1 - real) ** 2
+    return real[np.argmin(values)]
+
+
+# --------------------------------------------------------------------------------------------
+# Known solutions
+# --------------------------------------------------------------------------------------------
+
+@given(bounded_linear_problems())
+def test_linear_residuals_reach_the_active_set_solution(problem):
+    A, b, lb, ub, x0 = problem
+    fun, jac = linear(A, b)
+    res = run(trf, fun, jac, x0, lb, ub, tol=1e-12, max_nfev=2000)
+    x_star, cost_star = bounded_lsq_oracle(A, b, lb, ub)
+    assert res.status in (1, 2, 3, 4)
+    assert np.all(res.x >= lb) and np.all(res.x <= ub)
+    assert res.cost == pytest.approx(cost_star, rel=1e-8, abs=1e-10)
+    # trf approaches an active bound from inside; it stops when ||v g|| < gtol, where the
+    # distance v to the bound times the gradient is ~1e-12, so x is close but not exact
+    np.testing.assert_allclose(res.x, x_star, atol=1e-4 * (1 + np.abs(x_star).max()))
+    assert_kkt(res.x, A.T @ (A @ res.x - b), lb, ub, atol=1e-5 * (1 + np.abs(A.T @ b).max()))
+    assert res.active_mask.dtype.kind == "i"
+
+
+def test_bounded_rosenbrock_from_the_scipy_documentation():
+    res = run(trf, rosenbrock, rosenbrock_jac, [2.0, 2.0], [-INF, 1.5], [INF, INF])
+    expected = [rosenbrock_on_x1_equals(1.5), 1.5]
+    np.testing.assert_allclose(res.x, expected, atol=1e-7)
+    np.testing.assert_allclose(res.x, [1.22437075, 1.5], atol=1e-7)  # the documented answer
+    np.testing.assert_array_equal(res.active_mask, [0, -1])
+
+
+def test_unbounded_rosenbrock_reaches_one_one():
+    res = run(trf, rosenbrock, rosenbrock_jac, [2.0, 2.0])
+    np.testing.assert_allclose(res.x, [1.0, 1.0], atol=1e-8)
+    assert res.status == 1 and res.cost < 1e-20
+    np.testing.assert_array_equal(res.active_mask, [0, 0])
+    assert res.active_mask.dtype.kind == "i"  # scipy: a float array without bounds
+
+
+# Runs that end elsewhere, with scipy too (refopt takes the same steps, checked by hand):
+# parameters run off to infinity along an asymptote of the model.
+MGH_MISSES = {"trf": {(8, 100.0), (9, 10.0)}, "dogbox": {(9, 100.0)}}
+
+
+def mgh_case_ids(cases):
+    return [f"p{c.nprob}-n{c.n}-m{c.m}-x{c.factor:g}" for c in cases]
+
+
+def check_mgh_case(solver, case):
+    res = run(solver, lambda x: case.fun(x), lambda x, f: case.jac(x), case.x0(),
+              tol=1e-12, max_nfev=1000 * case.n)
+    assert np.all(np.isfinite(res.x))
+    norms = mgh.known_norms(case.nprob, case.n, case.m)
+    if (case.nprob, case.factor) in MGH_MISSES[solver.__name__]:
+        assert res.cost <= 0.5 * np.sum(case.fun(case.x0()) ** 2)
+        return
+    if not norms:
+        # Chebyquad n=1: nothing published. From x0 = 1/2 (a symmetric stationary point, a
+        # local maximum) the gradient is exactly 0 and the run stops at once, as MINPACK's
+        # does; from 10 x0 and 100 x0 it ends on a flat local minimum outside [0, 1].
+        assert res.optimality <= 1e-4 * (1 + res.cost)
+        return
+    ssq = 2 * res.cost
+    assert any(abs(ssq - k**2) <= 1e-5 * k**2 + 1e-10 for k in norms), (ssq, norms)
+
+
+@pytest.mark.parametrize("case", mgh.driver_cases(), ids=mgh_case_ids(mgh.driver_cases()))
+def test_mgh_driver_problems_reach_known_minima(case):
+    check_mgh_case(trf, case)
+
+
+# --------------------------------------------------------------------------------------------
+# Where scipy is wrong
+# --------------------------------------------------------------------------------------------
+
+def test_x0_zero_on_a_bound_is_not_a_false_success():
+    # scipy 1.17.1 stops after 2 evaluations with status 2 at x ~ 1e-10 and cost 2.5
+    def fun(x):
+        return np.array([x[0] - 1, x[1] - 2, x[0] * x[1]])
+
+    def jac(x, f):
+        return np.array([[1.0, 0.0], [0.0, 1.0], [x[1], x[0]]])
+
+    res = run(trf, fun, jac, [0.0, 0.0], [0.0, 0.0], [1.0, 1.0])
+    # on x1 = 1 the cost is ((x0 - 1)**2 + 1 + x0**2) / 2, least at x0 = 1/2: cost 3/4
+    np.testing.assert_allclose(res.x, [0.5, 1.0], atol=1e-7)
+    assert res.cost == pytest.approx(0.75)
+    assert res.nfev > 2 and res.status in (1, 2, 3, 4)
+    np.testing.assert_array_equal(res.active_mask, [0, 1])
+
+
+def test_rank_deficient_gauss_newton_step_is_not_stretched():
+    # J has a zero column; the minimum-norm Gauss-Newton step (1, 0) fits in the initial
+    # region of radius ||x0|| ~ 2. scipy stretches it to the sphere, lands at x = (2, 2)
+    # with the same cost and reports `ftol` success (status 2, cost 0.5).
+    def fun(x):
+        return np.array([x[0] - 1, 0.0 * x[1]])
+
+    res = run(trf, fun, lambda x, f: np.array([[1.0, 0.0], [0.0, 0.0]]),
+              [0.0, 2 * (1 - 1e-10)])
+    assert res.cost == 0.0
+    np.testing.assert_allclose(res.x, [1.0, 2 * (1 - 1e-10)])
+
+
+# --------------------------------------------------------------------------------------------
+# Robustness and reporting
+# --------------------------------------------------------------------------------------------
+
+def test_non_finite_residuals_reject_the_step_and_shrink_the_radius():
+    trials = []
+
+    def recording(x):
+        trials.append(x.copy())
+        return rosenbrock(x)
+
+    plain = run(trf, recording, rosenbrock_jac, [-1.2, 1.0])
+    poisoned_point = trials[1]  # the first trial step of the plain run
+    seen = []
+
+    def poisoned(x):
+        seen.append(x.copy())
+        if np.linalg.norm(x - poisoned_point) < 1e-3:
+            return np.array([np.nan, np.inf])
+        return rosenbrock(x)
+
+    res = run(trf, poisoned, rosenbrock_jac, [-1.2, 1.0])
+    np.testing.assert_allclose(res.x, [1.0, 1.0], atol=1e-6)
+    assert np.all(np.isfinite(res.fun)) and np.isfinite(res.cost)
+    assert res.nfev == len(seen)  # every call counted, the non-finite one too
+    # the rejected trial was followed by a shorter step from the same point
+    assert np.linalg.norm(seen[2] - seen[0]) < np.linalg.norm(seen[1] - seen[0])
+    assert res.nfev > plain.nfev - 1 and res.njev >= 2
+
+
+def test_non_finite_everywhere_beyond_the_start_ends_at_max_nfev():
+    def fun(x):
+        return np.array([x[0] - 3.0]) if x[0] == 0.5 else np.array([np.nan])
+
+    res = run(trf, fun, lambda x, f: np.array([[1.0]]), [0.5], max_nfev=20)
+    assert res.status == 0 and res.nfev == 20 and res.njev == 1
+    np.testing.assert_array_equal(res.x, [0.5])
+
+
+@pytest.mark.parametrize("how", ["true", "stop_iteration"])
+def test_callback_halts_with_status_minus_two(how):
+    calls = []
+
+    def callback(intermediate_result):
+        calls.append(intermediate_result)
+        if intermediate_result.nit == 2:
+            if how == "true":
+                return True
+            raise StopIteration
+
+    res = run(trf, rosenbrock, rosenbrock_jac, [-1.2, 1.0], callback=callback)
+    assert res.status == -2
+    assert [c.nit for c in calls] == [1, 2]
+    last = calls[-1]
+    np.testing.assert_array_equal(last.x, res.x)
+    assert last.cost == res.cost and last.nfev == res.nfev
+    np.testing.assert_array_equal(last.fun, rosenbrock(res.x))
+
+
+def test_verbose_two_prints_a_row_per_iteration(capsys):
+    res = run(trf, rosenbrock, rosenbrock_jac, [-1.2, 1.0], [-2.0, -2.0], [2.0, 2.0], verbose=2)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["Iteration", "Total", "nfev", "Cost", "Cost", "reduction",
+                                "Step", "norm", "Optimality"]
+    rows = [line.split() for line in lines[1:]]
+    assert len(rows[0]) == 4  # iteration 0: no reduction or step yet
+    assert [int(r[0]) for r in rows] == list(range(len(rows)))
+    assert int(rows[-1][1]) == res.nfev
+    assert float(rows[-1][2]) == pytest.approx(res.cost, rel=1e-4, abs=1e-300)
+    assert all(len(line) == 90 for line in lines)
+
+
+def test_max_nfev_one_returns_x0():
+    res = run(trf, rosenbrock, rosenbrock_jac, [-1.2, 1.0], max_nfev=1)
+    assert (res.status, res.nfev, res.njev) == (0, 1, 1)
+    np.testing.assert_array_equal(res.x, [-1.2, 1.0])
+
+
+@pytest.mark.parametrize("x_scale", ["jac", np.array([10.0, 0.1])])
+def test_x_scale_does_not_change_the_answer(x_scale):
+    res = run(trf, rosenbrock, rosenbrock_jac, [2.0, 2.0], [-INF, 1.5], [INF, INF],
+              x_scale=x_scale)
+    np.testing.assert_allclose(res.x, [rosenbrock_on_x1_equals(1.5), 1.5], atol=1e-6)
+
+
+def outlier_data():
+    t = np.linspace(0, 10, 40)
+    y = 0.5 + 2.0 * np.exp(-1.3 * t)
+    y[4::8] += 3.0  # gross outliers
+    return t, y
+
+
+@pytest.mark.parametrize("loss", ["soft_l1", "cauchy", "huber", "arctan"])
+def test_robust_loss_result_is_stationary_for_the_robust_cost(loss):
+    t, y = outlier_data()
+
+    def fun(p):
+        return p[0] + p[1] * np.exp(p[2] * t) - y
+
+    def jac(p, f):
+        e = np.exp(p[2] * t)
+        return np.column_stack((np.ones_like(t), e, p[1] * t * e))
+
+    res = run(trf, fun, jac, [1.0, 1.0, -1.0], tol=1e-12, loss=loss, f_scale=0.1,
+              max_nfev=2000)
+    rho = construct_loss_function(t.size, loss, 0.1)(fun(res.x))
+    gradient = jac(res.x, None).T @ (rho[1] * fun(res.x))  # d/dp of 1/2 sum rho(f**2)
+    assert np.abs(gradient).max() < 1e-6
+    np.testing.assert_allclose(res.fun, fun(res.x))
+    np.testing.assert_allclose(res.x, [0.5, 2.0, -1.3], atol=0.05)  # outliers ignored
+
+
+# --------------------------------------------------------------------------------------------
+# Through the public face
+# --------------------------------------------------------------------------------------------
+
+def test_least_squares_runs_trf_on_the_documented_examples():
+    from refopt import least_squares
+
+    res = least_squares(rosenbrock, [2.0, 2.0], jac=rosenbrock_jac, bounds=([-INF, 1.5], INF))
+    np.testing.assert_allclose(res.x, [1.22437075, 1.5], atol=1e-7)
+    assert res.success and res.active_mask.dtype.kind == "i"
+
+    res = least_squares(lambda x: [x[0] - 1, x[1] - 2, x[0] * x[1]], [0.0, 0.0], bounds=(0, 1))
+    np.testing.assert_allclose(res.x, [0.5, 1.0], atol=1e-6)
+
+
+# --------------------------------------------------------------------------------------------
+# NIST StRD
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning", "ignore:invalid:RuntimeWarning")
+def test_nist_strd_certified_values_with_tight_tolerances(shared_dir):
+    from refopt.problems import nist
+
+    datasets = nist.load_all(shared_dir / "nist")
+    assert len(datasets) == 27
+    digits = []
+    for d in datasets:
+        for start in d.starts:
+            res = run(trf, d.residuals, lambda b, f, d=d: d.jac(b), start, tol=1e-15)
+            digits.append(nist.log_relative_error(res.x, d.certified).min())
+    assert len(digits) == 54
+    assert sum(dig >= 6 for dig in digits) >= 50

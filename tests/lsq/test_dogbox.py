@@ -1,0 +1,156 @@
+"""Dogbox (refopt.lsq.dogbox) on problems with independently known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+from refopt.lsq.dogbox import dogbox, dogleg_step, find_intersection
+from refopt.lsq.losses import construct_loss_function
+from refopt.problems import mgh
+from tests.lsq.test_trf import (
+    INF, assert_kkt, bounded_linear_problems, bounded_lsq_oracle, check_mgh_case, linear,
+    mgh_case_ids, outlier_data, rosenbrock, rosenbrock_jac, rosenbrock_on_x1_equals, run,
+)
+
+
+@given(bounded_linear_problems())
+def test_linear_residuals_reach_the_active_set_solution(problem):
+    A, b, lb, ub, x0 = problem
+    fun, jac = linear(A, b)
+    res = run(dogbox, fun, jac, x0, lb, ub, tol=1e-12, max_nfev=2000)
+    x_star, cost_star = bounded_lsq_oracle(A, b, lb, ub)
+    assert res.status in (1, 2, 3, 4)
+    assert np.all(res.x >= lb) and np.all(res.x <= ub)
+    assert res.cost == pytest.approx(cost_star, rel=1e-8, abs=1e-10)
+    np.testing.assert_allclose(res.x, x_star, atol=1e-5 * (1 + np.abs(x_star).max()))
+    assert_kkt(res.x, A.T @ (A @ res.x - b), lb, ub, atol=1e-5 * (1 + np.abs(A.T @ b).max()))
+    # dogbox lands exactly on the bounds it reports
+    np.testing.assert_array_equal(res.x[res.active_mask == -1], lb[res.active_mask == -1])
+    np.testing.assert_array_equal(res.x[res.active_mask == 1], ub[res.active_mask == 1])
+
+
+def test_bounded_rosenbrock_from_the_scipy_documentation():
+    res = run(dogbox, rosenbrock, rosenbrock_jac, [2.0, 2.0], [-INF, 1.5], [INF, INF])
+    np.testing.assert_allclose(res.x, [rosenbrock_on_x1_equals(1.5), 1.5], atol=1e-7)
+    np.testing.assert_allclose(res.x, [1.22437075, 1.5], atol=1e-7)
+    assert res.x[1] == 1.5
+    np.testing.assert_array_equal(res.active_mask, [0, -1])
+    # grad is the full gradient; optimality counts only the free variable
+    assert res.grad[1] > 0 and res.optimality == pytest.approx(abs(res.grad[0]))
+
+
+@pytest.mark.parametrize("case", mgh.driver_cases(), ids=mgh_case_ids(mgh.driver_cases()))
+def test_mgh_driver_problems_reach_known_minima(case):
+    check_mgh_case(dogbox, case)
+
+
+def test_x0_on_the_bounds_is_taken_as_it_is():
+    def fun(x):
+        return np.array([x[0] - 1, x[1] - 2, x[0] * x[1]])
+
+    def jac(x, f):
+        return np.array([[1.0, 0.0], [0.0, 1.0], [x[1], x[0]]])
+
+    res = run(dogbox, fun, jac, [0.0, 0.0], [0.0, 0.0], [1.0, 1.0])
+    np.testing.assert_allclose(res.x, [0.5, 1.0], atol=1e-8)
+    assert res.x[1] == 1.0 and res.cost == pytest.approx(0.75)
+    np.testing.assert_array_equal(res.active_mask, [0, 1])
+
+
+def test_dogleg_step_stays_in_the_box_and_flags_what_stopped_it():
+    x = np.array([0.0, 0.0])
+    lb, ub = np.array([-1.0, -0.2]), np.array([1.0, 1.0])
+    tr_bounds = np.array([0.5, 0.5])
+    g = np.array([1.0, 2.0])
+    J = np.eye(2)
+    a, b = 0.5 * (g @ J.T @ J @ g), -(g @ g)   # the model along -g: a t**2 + b t
+    newton = np.array([-1.0, -2.0])
+    step, hits, tr_hit = dogleg_step(x, newton, g, a, b, tr_bounds, lb, ub)
+    lo, hi, *_ = find_intersection(x, tr_bounds, lb, ub)
+    assert np.all(step >= lo - 1e-15) and np.all(step <= hi + 1e-15)
+    assert step[1] == pytest.approx(-0.2)  # stopped by the original lower bound of x2
+    np.testing.assert_array_equal(hits, [0, -1])
+    assert not tr_hit
+    inside, _, hit = dogleg_step(x, np.array([0.1, 0.1]), g, a, b, tr_bounds, lb, ub)
+    np.testing.assert_array_equal(inside, [0.1, 0.1])
+    assert not hit
+
+
+def test_non_finite_residuals_reject_the_step_and_shrink_the_radius():
+    seen = []
+
+    def fun(x):
+        seen.append(x.copy())
+        if len(seen) == 2:  # the first trial step
+            return np.array([np.nan, 1.0])
+        return rosenbrock(x)
+
+    res = run(dogbox, fun, rosenbrock_jac, [-1.2, 1.0])
+    np.testing.assert_allclose(res.x, [1.0, 1.0], atol=1e-6)
+    assert res.nfev == len(seen)
+    step = np.abs(seen[1] - seen[0]).max()
+    assert np.abs(seen[2] - seen[0]).max() <= 0.25 * step * (1 + 1e-12)
+
+
+@pytest.mark.parametrize("how", ["true", "stop_iteration"])
+def test_callback_sees_raw_residuals_and_accepted_cost(how):
+    calls = []
+
+    def callback(intermediate_result):
+        calls.append(intermediate_result)
+        if intermediate_result.nit == 3:
+            if how == "true":
+                return True
+            raise StopIteration
+
+    res = run(dogbox, rosenbrock, rosenbrock_jac, [-1.2, 1.0], loss="soft_l1",
+              callback=callback)
+    assert res.status == -2 and [c.nit for c in calls] == [1, 2, 3]
+    for c in calls:  # scipy hands over loss-scaled residuals and the last trial cost
+        np.testing.assert_array_equal(c.fun, rosenbrock(c.x))
+        assert c.cost == pytest.approx(np.sum(np.sqrt(1 + rosenbrock(c.x) ** 2) - 1))
+
+
+def test_verbose_two_prints_a_row_per_iteration(capsys):
+    res = run(dogbox, rosenbrock, rosenbrock_jac, [-1.2, 1.0], [-2.0, -2.0], [2.0, 0.8],
+              verbose=2)
+    lines = capsys.readouterr().out.splitlines()
+    rows = [line.split() for line in lines[1:]]
+    assert [int(r[0]) for r in rows] == list(range(len(rows)))
+    assert int(rows[-1][1]) == res.nfev
+    assert all(len(line) == 90 for line in lines)
+
+
+def test_max_nfev_and_active_mask_type():
+    res = run(dogbox, rosenbrock, rosenbrock_jac, [-1.2, 1.0], max_nfev=1)
+    assert (res.status, res.nfev, res.njev) == (0, 1, 1)
+    assert res.active_mask.dtype.kind == "i"
+
+
+@pytest.mark.parametrize("loss", ["soft_l1", "cauchy"])
+def test_robust_fit_ignores_outliers(loss):
+    t, y = outlier_data()
+
+    def fun(p):
+        return p[0] + p[1] * np.exp(p[2] * t) - y
+
+    def jac(p, f):
+        e = np.exp(p[2] * t)
+        return np.column_stack((np.ones_like(t), e, p[1] * t * e))
+
+    res = run(dogbox, fun, jac, [1.0, 1.0, -1.0], tol=1e-12, loss=loss, f_scale=0.1,
+              max_nfev=2000)
+    rho = construct_loss_function(t.size, loss, 0.1)(fun(res.x))
+    assert np.abs(jac(res.x, None).T @ (rho[1] * fun(res.x))).max() < 1e-6
+    np.testing.assert_allclose(res.x, [0.5, 2.0, -1.3], atol=0.05)
+
+
+def test_least_squares_runs_dogbox():
+    from refopt import least_squares
+
+    res = least_squares(rosenbrock, [2.0, 2.0], jac=rosenbrock_jac, bounds=([-INF, 1.5], INF),
+                        method="dogbox")
+    np.testing.assert_allclose(res.x, [1.22437075, 1.5], atol=1e-7)
+    assert res.success

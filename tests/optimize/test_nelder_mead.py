@@ -7,6 +7,8 @@ suite asserts for its entropy-maximisation problem (CheckOptimizeParameterized).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -334,3 +336,37 @@ def test_minimize_warnings():
         refopt.minimize(rosenbrock, [-1.2, 1.0], method="Nelder-Mead", jac=lambda x: x)
     with pytest.warns(OptimizeWarning, match="^Unknown solver options: bogus$"):
         refopt.minimize(rosenbrock, [-1.2, 1.0], method="Nelder-Mead", options={"bogus": 1})
+
+
+METHOD, SOLVER = "Nelder-Mead", minimize_neldermead
+LIBRARY_OPTIONS = {"xatol": 1e-10, "fatol": 1e-14, "maxiter": 20000, "maxfev": 20000}   # as `python -m refopt verify`
+
+
+# ---------------------------------------------------------------------------------------
+# The whole minimisation library (refopt.problems): every problem x start
+# ---------------------------------------------------------------------------------------
+
+def _library_cases():
+    from refopt.problems import all_problems
+    return [(p, i) for p in all_problems("minimize") for i in range(len(p.starts))]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("problem, start", _library_cases(),
+                         ids=lambda v: v.name if hasattr(v, "name") else str(v))
+def test_library_problem(problem, start):
+    """Each run reaches the published minimum (or a recorded local one), or ends exactly
+    where scipy 1.17.1 ends on a recorded miss (refopt/problems/reference_runs.py)."""
+    from refopt.problems.reference_runs import known_miss, matches
+    bounds = problem.extra.get("bounds")
+    if bounds is not None:
+        bounds = tuple(np.asarray(b, dtype=float) for b in bounds)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OptimizeWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)     # overflow far out in a line search
+        res = SOLVER(problem.fun, np.array(problem.starts[start], dtype=float), bounds=bounds,
+                     **LIBRARY_OPTIONS)
+    verdict = problem.judge(res.x, start)
+    if not verdict.passed:
+        miss = known_miss(problem, METHOD, start)
+        assert miss is not None and matches(miss, verdict.value), verdict

@@ -273,8 +273,8 @@ def minimize_neldermead(fun: Callable[..., Any], x0: Any, args: tuple = (),
             fsim[k] = f(sim[k])
     except MaxFevReached:
         pass
-    # scipy sorts twice here; with ties among more than 16 values the second sort
-    # (introsort, not stable) may permute them again, so do the same
+    # scipy sorts twice here; np.argsort is not guaranteed stable, so a second sort may
+    # permute ties again: make the same calls to break ties the same way
     sim, fsim = _sorted(*_sorted(sim, fsim))
 
     nit = 1                                # scipy counts the initial simplex as iteration 1

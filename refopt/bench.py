@@ -58,7 +58,7 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-# [region] measure
+# [measure]
 def _timed(runner):
     began = time.perf_counter()
     with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -115,7 +115,7 @@ def _counts(side, out) -> dict:
             for key in ("nfev", "njev", "nit")}
 
 
-# [/region]
+# [/measure]
 
 
 def _fmt_ratio(value) -> str:

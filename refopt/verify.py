@@ -61,7 +61,7 @@ BOUNDS_ONLY = {"L-BFGS-B", "Nelder-Mead", "Powell"}  # minimize methods that tak
 CONSTRAINTS = {"SLSQP"}  # minimize methods that take general constraints
 
 
-# [region] methods
+# [methods]
 @dataclass(frozen=True)
 class Method:
     """A method verify can run: a name, the test of which problems it applies to, a solver.
@@ -163,10 +163,10 @@ def _unavailable(exc: Exception) -> bool:
         isinstance(exc, ValueError) and str(exc).lower().startswith("unknown method"))
 
 
-# [/region]
+# [/methods]
 
 
-# [region] one-run
+# [one-run]
 @dataclass
 class Run:
     """One (problem, start, method) run and its verdict."""
@@ -252,10 +252,10 @@ def _count(result, key):
     return None if value is None else int(value)
 
 
-# [/region]
+# [/one-run]
 
 
-# [region] suite
+# [suite]
 def select_problems(patterns, nist_dir) -> list[Problem]:
     """Registered problems plus the NIST datasets of ``nist_dir``, filtered by name.
 
@@ -379,7 +379,7 @@ def machine() -> dict:
             "python": platform.python_version(), "numpy": np.__version__}
 
 
-# [/region]
+# [/suite]
 
 
 def plot(runs, folder) -> list[pathlib.Path]:

@@ -26,7 +26,7 @@ from . import Case, import_anchor
 LEAST_SQUARES_BUDGET = 2000  # as verify: where the algorithm goes, not the default budget
 
 
-# [region] runners
+# [runners]
 def _leastsq_runner(leastsq, problem, x0):
     def run():
         x, _, info, _, ier = leastsq(problem.fun, x0, Dfun=problem.jac, full_output=True,
@@ -91,7 +91,7 @@ def _deferred(make, face, *args):
     return run
 
 
-# [/region]
+# [/runners]
 
 
 def _nist_problems():
@@ -150,7 +150,7 @@ def cases() -> list[Case]:
             + [broyden_case(), fit_case()])
 
 
-# [region] large
+# [large]
 BROYDEN_N = 100_000
 
 
@@ -240,4 +240,4 @@ def fit_case() -> Case:
                 "Minimizer.minimize(method='leastsq') then conf_interval(sigmas=[1, 2])")
 
 
-# [/region]
+# [/large]

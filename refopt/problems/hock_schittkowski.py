@@ -53,7 +53,7 @@ STEP = 1e-20
 """Complex-step size: far below rounding, since no difference is taken."""
 
 
-# [region] compile
+# [compile]
 def compile_expression(text: str) -> Callable:
     """Compile an expression in ``x`` (0-based) into a function of a numpy array.
 
@@ -113,7 +113,7 @@ def _is_math(node: ast.AST, names: dict) -> bool:
             and node.value.id == "math" and node.attr in names)
 
 
-# [/region]
+# [/compile]
 
 
 def value_function(expressions: list[str], n: int) -> Callable:
@@ -139,12 +139,12 @@ def complex_step_derivative(func: Callable, n: int) -> Callable:
     def derivative(x):
         x = np.asarray(x, dtype=float)
         points = x[:, None] + 1j * STEP * np.eye(n)  # column j perturbs x[j]
-        return np.asarray(func(points)).imag / STEP
+        return np.asarray(func(points)).imag / STEP  # (40.5)
 
     return derivative
 
 
-# [region] records
+# [records]
 def problem_from_record(record: dict) -> Problem:
     """Build a ``constrained`` :class:`~refopt.problems.Problem` from one JSON record."""
     n = int(record["n"])
@@ -183,7 +183,7 @@ def problem_from_record(record: dict) -> Problem:
     )
 
 
-# [/region]
+# [/records]
 
 
 def _name(identifier: str) -> str:

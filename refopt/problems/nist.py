@@ -64,7 +64,7 @@ DIFFICULTY.update({name: "average" for name in NAMES[8:19]})
 DIFFICULTY.update({name: "higher" for name in NAMES[19:]})
 
 
-# [region] models
+# [models]
 # Each model is a pair (f, df): f(b, x) -> predictions, df(b, x) -> (N, P) derivatives.
 
 
@@ -291,7 +291,7 @@ def _bennett5_jac(b, x):
     return np.column_stack([p, -b[0] * p / (b[2] * u), b[0] * p * np.log(u) / b[2] ** 2])
 
 
-# [/region]
+# [/models]
 
 _KIRBY = _rational(2)
 _CUBIC = _rational(3)
@@ -398,7 +398,7 @@ class Dataset:
         return float(r @ r)
 
 
-# [region] reader
+# [reader]
 _RANGE = re.compile(r"^\s*(Starting Values|Certified Values|Data)\s*\(lines\s+(\d+)\s+to\s+(\d+)\)",
                     re.IGNORECASE)
 _PARAM = re.compile(r"^\s*b(\d+)\s*=\s*(.*)$")
@@ -521,7 +521,7 @@ def _data_table(lines, span):
         raise ValueError(f"data lines {span[0]}-{span[1]} are not a table of numbers: {exc}") from None
 
 
-# [/region]
+# [/reader]
 
 
 def load(name: str, folder) -> Dataset:
@@ -558,7 +558,7 @@ def log_relative_error(value, reference, cap: float = 15.0):
     return np.clip(np.nan_to_num(lre, nan=0.0, posinf=cap), 0.0, cap)
 
 
-# [region] as-problems
+# [as-problems]
 def _constant_model_norm(y):
     """``||y - mean(y)||``: the residual norm on the asymptote where the model is a constant."""
     return float(np.linalg.norm(y - y.mean()))
@@ -606,4 +606,4 @@ def problems(folder) -> list:
     return [as_problem(d) for d in load_all(folder)]
 
 
-# [/region]
+# [/as-problems]

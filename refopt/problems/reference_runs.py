@@ -48,8 +48,8 @@ KNOWN_MISSES: dict[str, dict[str, dict[int, tuple[float, str]]]] = {
                                           "valley floor")},
     },
     "mgh11_watson_n12_m31": {"trf": {0: (2.4473607688357985e-05,
-                                         "gtol met after 6 evaluations: J has singular values "
-                                         "down to 3e-6, so the scaled gradient is tiny early")}},
+                                         "gtol met after 6 evaluations, 13% above the "
+                                         "minimum norm (J has singular values down to 3e-6)")}},
     "mgh11_watson_n12_m31_ssq": {
         "BFGS": {0: (1.5863247636839852e-07, "gtol = 1e-5 is met while f is far above "
                                              "f* = 4.7e-10 (Hessian condition ~1e11)")},
@@ -63,9 +63,9 @@ KNOWN_MISSES: dict[str, dict[str, dict[int, tuple[float, str]]]] = {
         "Nelder-Mead": {0: (0.003984752343433673, "stagnates in 9 dimensions")},
     },
     "mgh12_box_3-dimensional_n3_m10_ssq": {
-        "Nelder-Mead": {0: (0.0755887407549974, "the simplex collapses at f = 0.0756, "
-                                                "not a stationary point")},
-        "Powell": {0: (0.07559879601718453, "stalls next to where Nelder-Mead does and uses "
+        "Nelder-Mead": {0: (0.0755887407549974, "runs to x2 -> infinity (x2 = 2311 at the end, "
+                                                "||grad f|| = 6e-9): an asymptote")},
+        "Powell": {0: (0.07559879601718453, "follows the same asymptote x2 -> infinity and uses "
                                             "the 20000 evaluations")},
     },
     "mgh17_osborne_1_n5_m33_ssq": {"CG": {0: (5.4938102160689e-05,

@@ -1,0 +1,436 @@
+"""The checks and limits that keep an expression inside its symbol table.
+
+Threat model: the *text* of an expression is untrusted (a constraint read from a file, typed
+by a user of a web form); the *host* program, which fills the symbol table, is trusted. An
+expression may read and call only what the symbol table holds, and may not use more than a
+bounded amount of memory or time. The defences, each a tiny named function below:
+
+1. **Syntax whitelist** (:data:`EXPRESSION_NODES`, :data:`STATEMENT_NODES`): a node type not
+   listed is refused before anything runs; ``import`` is a :class:`SecurityError`.
+2. **Names**: no name starting with ``__`` (``__import__``, ``__builtins__``) --
+   :func:`check_name`.
+3. **Attributes**: no name starting with ``_`` and none of the frame/generator/code/format
+   names in :data:`FORBIDDEN_ATTRIBUTES` -- :func:`check_attribute_name`, decided at compile
+   time; no attribute of the dangerous modules in :data:`UNSAFE_MODULES`, and no attribute
+   *value* that is a module, frame, code object, traceback, generator or a forbidden
+   function -- :func:`check_attribute_owner`, :func:`check_value`.
+4. **Calls**: never ``eval``, ``exec``, ``open``, ``getattr``, ``type``, numpy's loaders and
+   savers ... (:data:`FORBIDDEN_IDS`, by identity) -- :func:`check_callable`.
+5. **Resources** (:class:`Limits`): exponent, shift and integer size; string, sequence and
+   array growth checked *before* the operation allocates; nesting depth of the syntax tree;
+   statement length; recursion depth; and a budget of loop iterations, comprehension items
+   and function calls with a wall-clock deadline (:class:`Budget`).
+
+The design follows asteval (M. Newville, T. Stensitzki, R. Otten et al.,
+https://github.com/lmfit/asteval, 2014-2025; the 1.0.10 rules are summarised in the project
+notes), whose ``safe_getattr``, ``safe_pow``, ``safe_mult``, ``safe_add`` and ``safe_lshift``
+have the same purpose; refopt adds the limits asteval lacks (loop steps, time, recursion,
+nesting, sequence and array sizes). Why attribute access is the dangerous part: N. Batchelder,
+"Eval really is dangerous" (blog post, 2012). Python's node types: the Python Language
+Reference and the :mod:`ast` module documentation (Python 3.11, 2022).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import io
+import math
+import os
+import re
+import sys
+import time
+import types
+from dataclasses import dataclass
+from operator import index as _as_index
+
+import numpy as np
+
+from .errors import ExprSyntaxError, LimitError, SecurityError, Where
+
+# [whitelists]
+EXPRESSION_NODES = (
+    ast.Constant, ast.Name, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp,
+    ast.Tuple, ast.List, ast.Set, ast.Dict, ast.Subscript, ast.Slice, ast.Attribute, ast.Call,
+    ast.Starred, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda,
+    ast.JoinedStr, ast.FormattedValue,
+)
+STATEMENT_NODES = (
+    ast.Module, ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.If, ast.For, ast.While,
+    ast.Break, ast.Continue, ast.Pass, ast.FunctionDef, ast.Return, ast.Try, ast.Raise,
+    ast.Assert, ast.Delete,
+)
+IMPORT_NODES = (ast.Import, ast.ImportFrom)
+# [/whitelists]
+
+# [forbidden]
+FORBIDDEN_ATTRIBUTES = frozenset({
+    "format", "format_map",          # str.format walks attributes: "{0.__class__}".format(x)
+    "mro",                           # type.mro() lists object and every base class
+    "ctypes", "tofile", "dump", "dumps", "resize", "repeat",   # ndarray: raw memory, files, growth
+    "ljust", "rjust", "center", "zfill", "expandtabs", "translate",  # str growth by argument
+})
+FORBIDDEN_PREFIXES = ("_", "f_", "tb_", "gi_", "cr_", "ag_", "co_", "func_", "im_")
+FORBIDDEN_VALUE_TYPES = frozenset({
+    types.ModuleType, types.FrameType, types.CodeType, types.TracebackType, types.GeneratorType,
+    types.CoroutineType, types.AsyncGeneratorType, types.CellType, types.MappingProxyType,
+})
+UNSAFE_MODULES = (os, sys, io, builtins, types)
+UNSAFE_MODULE_IDS = frozenset(id(m) for m in UNSAFE_MODULES)
+_FORBIDDEN_BUILTINS = (
+    "eval", "exec", "compile", "open", "getattr", "setattr", "delattr", "hasattr", "__import__",
+    "globals", "locals", "vars", "dir", "input", "breakpoint", "help", "memoryview", "object",
+    "super", "type", "classmethod", "staticmethod", "property", "exit", "quit",
+)
+_FORBIDDEN_NUMPY = (
+    "load", "save", "savez", "savez_compressed", "savetxt", "loadtxt", "genfromtxt", "fromfile",
+    "fromregex", "frombuffer", "fromstring", "memmap", "DataSource", "info", "show_config",
+    "show_runtime", "seterr", "seterrcall", "setbufsize", "set_printoptions", "get_include",
+    "frompyfunc", "ndarray", "recarray", "require",
+)
+FORBIDDEN_IDS = frozenset(
+    [id(getattr(builtins, n)) for n in _FORBIDDEN_BUILTINS if hasattr(builtins, n)]
+    + [id(getattr(np, n)) for n in _FORBIDDEN_NUMPY if hasattr(np, n)]
+    + [id(os.system), id(io.open)]
+)
+# [/forbidden]
+
+_SEQUENCES = (str, bytes, bytearray, list, tuple)
+_NUMBERS = frozenset({int, float, bool, complex, np.float64})
+
+
+# [limits]
+@dataclass(frozen=True)
+class Limits:
+    """Resource caps of one interpreter (every field is a keyword of ``Interpreter``).
+
+    Attributes
+    ----------
+    max_statement_length : int
+        Characters of source text (asteval's 50000).
+    max_depth : int
+        Nesting depth of the syntax tree (a chain ``a + b + c + ...`` counts once).
+    max_exponent, max_shift : int
+        Largest integer exponent of ``**`` and shift of ``<<`` (asteval's 10000 and 1000).
+    max_int_bits : int
+        Largest integer, in bits, that ``**``, ``*`` or ``<<`` may produce.
+    max_str_len : int
+        Longest string or bytes (asteval's 262144).
+    max_sequence_length : int
+        Longest list, tuple, set, dict or range.
+    max_array_size : int
+        Most elements of an array built by an operator or a size-taking numpy function.
+    max_work : int
+        Most multiply-adds of one matrix product or convolution.
+    max_steps : int
+        Loop iterations, comprehension items and function calls in one run, all together.
+    max_recursion : int
+        Deepest nesting of calls to functions defined in expressions.
+    max_time : float or None
+        Wall-clock seconds of one run, checked at every step (None: no deadline).
+    """
+
+    max_statement_length: int = 50_000
+    max_depth: int = 100
+    max_exponent: int = 10_000
+    max_shift: int = 1_000
+    max_int_bits: int = 131_072
+    max_str_len: int = 262_144
+    max_sequence_length: int = 1_000_000
+    max_array_size: int = 10_000_000
+    max_work: int = 1_000_000_000
+    max_steps: int = 100_000
+    max_recursion: int = 50
+    max_time: float | None = 10.0
+# [/limits]
+
+
+DEFAULT_LIMITS = Limits()
+
+
+# ---------------------------------------------------------------- compile-time checks
+def check_length(text: str, limits: Limits) -> None:
+    """Refuse source text longer than ``max_statement_length``."""
+    if len(text) > limits.max_statement_length:
+        raise LimitError(f"length of text exceeds {limits.max_statement_length} characters")
+
+
+def check_node_type(node: ast.AST) -> None:
+    """Refuse node types outside the whitelists (import is a security matter)."""
+    if isinstance(node, IMPORT_NODES):
+        raise SecurityError("import is not allowed")
+    if not isinstance(node, EXPRESSION_NODES + STATEMENT_NODES):
+        raise _unsupported(node)
+
+
+def _unsupported(node: ast.AST) -> ExprSyntaxError:
+    return ExprSyntaxError(f"'{type(node).__name__}' is not supported")
+
+
+def check_name(name: str) -> None:
+    """Refuse names starting with ``__`` (``__import__``, ``__builtins__``, ...)."""
+    if name.startswith("__"):
+        raise SecurityError(f"name {name!r} is not allowed")
+
+
+def check_attribute_name(attr: str) -> None:
+    """Refuse private, dunder, frame/code/generator and format attributes."""
+    if attr.startswith(FORBIDDEN_PREFIXES) or attr in FORBIDDEN_ATTRIBUTES:
+        raise SecurityError(f"attribute {attr!r} is not allowed")
+
+
+def tree_depth(tree: ast.AST) -> tuple[int, ast.AST]:
+    """Deepest nesting of ``tree`` and the node reached there (iterative, no recursion).
+
+    The left operand of a binary operation counts at its parent's depth, because the
+    compiler folds left-leaning chains such as ``a + b + c`` into one loop.
+    """
+    deepest, where = 0, tree
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest:
+            deepest, where = depth, node
+        for child in ast.iter_child_nodes(node):
+            same = isinstance(node, ast.BinOp) and child is node.left
+            stack.append((child, depth if same else depth + 1))
+    return deepest, where
+
+
+def check_depth(tree: ast.AST, limits: Limits, lines: list[str]) -> None:
+    """Refuse syntax trees nested deeper than ``max_depth`` (the caret marks the deepest node)."""
+    depth, node = tree_depth(tree)
+    if depth > limits.max_depth:
+        raise LimitError(f"expression nested too deeply (depth {depth} > {limits.max_depth})",
+                         Where(lines, node))
+
+
+# ---------------------------------------------------------------- run-time checks
+# [values]
+def check_value(value: object) -> object:
+    """Refuse modules, frames, code, tracebacks, generators and forbidden functions."""
+    if type(value) in FORBIDDEN_VALUE_TYPES or id(value) in FORBIDDEN_IDS:
+        raise SecurityError(f"access to {_describe(value)} is not allowed")
+    return value
+
+
+def check_attribute_owner(obj: object) -> None:
+    """Refuse any attribute of the modules that reach the operating system."""
+    if id(obj) in UNSAFE_MODULE_IDS:
+        raise SecurityError(f"no attribute of module {obj.__name__!r} is allowed")
+
+
+def check_callable(func: object) -> None:
+    """Refuse calling eval, exec, open, getattr, type, numpy's file functions, ..."""
+    if id(func) in FORBIDDEN_IDS or type(func) in FORBIDDEN_VALUE_TYPES:
+        raise SecurityError(f"calling {_describe(func)} is not allowed")
+
+
+def check_attribute_target(obj: object) -> None:
+    """Refuse assigning attributes of modules, classes, functions and arrays."""
+    if isinstance(obj, (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
+                        np.ndarray, np.ufunc)) or callable(obj):
+        raise SecurityError(f"cannot assign attributes of {_describe(obj)}")
+
+
+def _describe(value: object) -> str:
+    name = getattr(value, "__name__", None)
+    kind = type(value).__name__
+    return f"{kind} {name!r}" if isinstance(name, str) else kind
+# [/values]
+
+
+# [sizes]
+def size_of(value: object) -> int:
+    """Elements of a sized value (0 for scalars and unsized objects)."""
+    if isinstance(value, np.ndarray):
+        return value.size
+    try:
+        return len(value)  # type: ignore[arg-type]
+    except TypeError:
+        return 0
+
+
+def check_size(value: object, limits: Limits) -> object:
+    """Refuse strings, sequences and arrays larger than their caps; return the value."""
+    t = type(value)
+    if t in _NUMBERS or value is None:
+        return value
+    if isinstance(value, (str, bytes, bytearray)):
+        if len(value) > limits.max_str_len:
+            raise LimitError(f"string length exceeded, max string length is {limits.max_str_len}")
+    elif isinstance(value, np.ndarray):
+        if value.size > limits.max_array_size:
+            raise LimitError(f"array size exceeded, max array size is {limits.max_array_size}")
+    elif isinstance(value, (list, tuple, dict, set, frozenset, range)):
+        if len(value) > limits.max_sequence_length:
+            raise LimitError(f"sequence length exceeded, max length is {limits.max_sequence_length}")
+    return value
+
+
+def check_count(count: int, limits: Limits, what: str = "array size") -> None:
+    """Refuse a predicted element count above ``max_array_size``."""
+    if count > limits.max_array_size:
+        raise LimitError(f"{what} exceeded: {count} > {limits.max_array_size}")
+
+
+def check_broadcast(a: object, b: object, limits: Limits) -> None:
+    """Refuse an array operation whose broadcast result would exceed ``max_array_size``."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+        check_count(math.prod(shape), limits)
+
+
+def _check_length(length: int, value: object, limits: Limits) -> None:
+    if isinstance(value, (str, bytes, bytearray)):
+        if length > limits.max_str_len:
+            raise LimitError(f"string length exceeded, max string length is {limits.max_str_len}")
+    elif length > limits.max_sequence_length:
+        raise LimitError(f"sequence length exceeded, max length is {limits.max_sequence_length}")
+
+
+def _int_like(x: object) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
+# [/sizes]
+
+
+# [operators]
+def check_pow(a, b, limits: Limits) -> None:
+    """Before ``a ** b``: bound the exponent and the size of an integer result."""
+    if _int_like(b) and abs(b) > limits.max_exponent:
+        raise LimitError(f"invalid exponent, max exponent is {limits.max_exponent}")
+    if isinstance(b, np.ndarray):
+        if b.size and np.issubdtype(b.dtype, np.number) and np.nanmax(np.abs(b)) > limits.max_exponent:
+            raise LimitError(f"invalid exponent, max exponent is {limits.max_exponent}")
+    elif isinstance(a, int) and isinstance(b, int) and b > 0 and abs(a) > 1:
+        if a.bit_length() * b > limits.max_int_bits:
+            raise LimitError(f"integer too large, max is {limits.max_int_bits} bits")
+    check_broadcast(a, b, limits)
+
+
+def check_mul(a, b, limits: Limits) -> None:
+    """Before ``a * b``: bound integer size, sequence repetition and array broadcast."""
+    ta, tb = type(a), type(b)
+    if ta is float or tb is float:
+        return
+    if ta is int and tb is int:
+        if a.bit_length() + b.bit_length() > limits.max_int_bits:
+            raise LimitError(f"integer too large, max is {limits.max_int_bits} bits")
+    elif isinstance(a, _SEQUENCES) and _int_like(b):
+        _check_length(len(a) * int(b), a, limits)
+    elif isinstance(b, _SEQUENCES) and _int_like(a):
+        _check_length(len(b) * int(a), b, limits)
+    else:
+        check_broadcast(a, b, limits)
+
+
+def check_add(a, b, limits: Limits) -> None:
+    """Before ``a + b``: bound string and sequence concatenation and array broadcast."""
+    if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
+        _check_length(len(a) + len(b), a, limits)
+    else:
+        check_broadcast(a, b, limits)
+
+
+def check_lshift(a, b, limits: Limits) -> None:
+    """Before ``a << b``: bound the shift and the size of an integer result."""
+    if _int_like(b) and b > limits.max_shift:
+        raise LimitError(f"invalid left shift, max left shift is {limits.max_shift}")
+    if isinstance(b, np.ndarray) and b.size and np.issubdtype(b.dtype, np.integer):
+        if b.max() > limits.max_shift:
+            raise LimitError(f"invalid left shift, max left shift is {limits.max_shift}")
+    if isinstance(a, int) and _int_like(b) and a.bit_length() + int(b) > limits.max_int_bits:
+        raise LimitError(f"integer too large, max is {limits.max_int_bits} bits")
+    check_broadcast(a, b, limits)
+
+
+_WIDTH = re.compile(r"\d+")
+
+
+def check_format_spec(spec: str, limits: Limits) -> None:
+    """Refuse format widths and precisions that would build over-long strings."""
+    if "*" in spec:
+        raise SecurityError("'*' widths in format strings are not allowed")
+    for digits in _WIDTH.findall(spec):
+        if len(digits) > 9 or int(digits) > limits.max_str_len:
+            raise LimitError(f"format width {digits} exceeds the max string length {limits.max_str_len}")
+
+
+def check_mod(a, b, limits: Limits) -> None:
+    """Before ``a % b``: for printf-style formatting, bound the widths in ``a``."""
+    if isinstance(a, (str, bytes)):
+        check_format_spec(a if isinstance(a, str) else a.decode("latin-1"), limits)
+    else:
+        check_broadcast(a, b, limits)
+
+
+def matmul_work(a, b) -> int:
+    """Multiply-adds of ``a @ b`` (or ``dot``): size(a) times the columns of ``b``."""
+    shape_b = np.shape(b)
+    if not shape_b:
+        return size_of(a)
+    inner = shape_b[-2] if len(shape_b) >= 2 else shape_b[0]
+    return max(np.size(a), 1) * (math.prod(shape_b) // max(inner, 1))
+
+
+def check_matmul(a, b, limits: Limits) -> None:
+    """Before ``a @ b``: bound the multiply-adds."""
+    if matmul_work(a, b) > limits.max_work:
+        raise LimitError(f"matrix product too large, max work is {limits.max_work}")
+
+
+def guard_str_method(obj, attr: str, method, limits: Limits):
+    """``str.join`` and ``str.replace`` with the length of their result predicted first."""
+    if attr == "join":
+        def join(iterable):
+            items = list(iterable)
+            total = sum(len(item) for item in items if isinstance(item, (str, bytes)))
+            _check_length(total + len(obj) * max(len(items) - 1, 0), obj, limits)
+            return method(items)
+        return join
+    if attr == "replace":
+        def replace(old, new, count=-1):
+            hits = len(obj) + 1 if not old else obj.count(old)
+            hits = hits if count < 0 else min(hits, count)
+            _check_length(len(obj) + hits * (len(new) - len(old)), obj, limits)
+            return method(old, new, count)
+        return replace
+    return method
+# [/operators]
+
+
+# [budget]
+class Budget:
+    """Steps, recursion depth and deadline of one run of the interpreter."""
+
+    __slots__ = ("steps", "depth", "deadline", "limits", "interp")
+
+    def __init__(self, limits: Limits, interp=None) -> None:
+        self.steps = limits.max_steps
+        self.depth = 0
+        self.deadline = None if limits.max_time is None else time.monotonic() + limits.max_time
+        self.limits = limits
+        self.interp = interp
+
+    def tick(self) -> None:
+        """Spend one step: a loop iteration, a comprehension item or a function call."""
+        self.steps -= 1
+        if self.steps < 0:
+            raise LimitError(f"too many steps: more than {self.limits.max_steps} loop "
+                             f"iterations and calls in one run")
+        if self.deadline is not None and self.steps & 127 == 0 and time.monotonic() > self.deadline:
+            raise LimitError(f"time limit of {self.limits.max_time} s exceeded")
+
+    def enter(self) -> None:
+        """Start a call of an expression-defined function."""
+        self.tick()
+        self.depth += 1
+        if self.depth > self.limits.max_recursion:
+            self.depth -= 1
+            raise LimitError(f"maximum recursion depth exceeded (max is {self.limits.max_recursion})")
+# [/budget]
+
+
+def as_count(value) -> int:
+    """An integer count from an index-like value (for the size guards)."""
+    return int(_as_index(value))

@@ -155,6 +155,8 @@ class ScalarObjective:
     def _difference_gradient(self) -> np.ndarray:
         from refopt.differentiation import approx_derivative
 
+        if not np.all(np.isfinite(self.x)):  # no differences at a non-finite point: NaN
+            return np.full(self.n, np.nan)
         return np.atleast_1d(approx_derivative(self._call_fun, self.x, f0=self.f,
                                                **self._fd_options))
 

@@ -414,3 +414,27 @@ def test_result_fields_bfgs():
     assert res.fun == rosen(res.x)
     assert_allclose(res.jac, rosen_der(res.x))
     assert "message" in repr(res)
+
+
+# -------------------------------------------------------------------- the counted objective
+
+def test_objective_counts_and_caches_like_scipy():
+    from refopt.optimize._objective import ScalarObjective
+
+    calls = []
+    objective = ScalarObjective(lambda x: calls.append(x.copy()) or rosen(x), X0)
+    assert (objective.nfev, objective.ngev) == (1 + 5, 1)  # f and a forward-difference g at x0
+    objective.fun(X0.copy())
+    objective.grad(X0.copy())
+    assert (objective.nfev, objective.njev) == (6, 1) == (len(calls), 1)
+    objective.fun(X0 + 1)
+    assert objective.nfev == 7
+    objective.grad(X0 + 1)  # f is known there: only the n differences
+    assert (objective.nfev, objective.ngev) == (12, 2)
+
+
+def test_objective_difference_gradient_at_a_non_finite_point_is_nan():
+    from refopt.optimize._objective import ScalarObjective
+
+    objective = ScalarObjective(lambda x: float(np.sum(x)), np.array([np.inf, 1.0]))
+    assert np.all(np.isnan(objective.g))

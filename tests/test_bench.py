@@ -107,12 +107,13 @@ def test_runs_refopt_side_when_the_anchor_is_missing(monkeypatch, capsys, tmp_pa
     monkeypatch.setattr(bench, "anchor_available", lambda library: library == "lmfit")
     monkeypatch.setattr(bench, "all_cases", lambda groups=None: [
         Case("t/scipy", "t", counting_runner(1), counting_runner(1), "scipy.optimize.x"),
-        Case("t/lmfit", "t", counting_runner(2), counting_runner(1), "lmfit.minimize")])
+        Case("t/lmfit", "t", counting_runner(2), counting_runner(1), "lmfit.minimize"),
+        Case("t/missing", "t", None, counting_runner(1), "scipy.optimize.x")])
     out_json = tmp_path / "bench.json"
     assert main(["bench", "--repeat", "1", "--json", str(out_json)]) == 0
     report = json.loads(out_json.read_text())
     status = {row["case"]: row["status"] for row in report["rows"]}
-    assert status == {"t/scipy": "anchor not installed", "t/lmfit": "ok"}
+    assert status == {"t/scipy": "anchor not installed", "t/lmfit": "ok", "t/missing": "not implemented yet"}
     assert report["summary"]["t"]["measured"] == 1
     assert "numpy" in report["machine"]
 

@@ -28,7 +28,7 @@ import numpy as np
 from .errors import ExprError, ExprNameError, ExprSyntaxError, SecurityError, Where
 from .safety import (Limits, check_add, check_attribute_name, check_attribute_owner,
                      check_attribute_target, check_broadcast, check_callable, check_format_spec,
-                     check_lshift, check_matmul, check_mod, check_mul, check_name,
+                     check_lshift, check_matmul, check_mod, check_mul, check_name, GROWABLE_TYPES,
                      check_node_type, check_pow, check_size, check_value, guard_str_method)
 
 __all__ = ["Compiler", "Frame", "Procedure", "Return", "BREAK", "CONTINUE"]
@@ -53,6 +53,7 @@ class Return:
 
 
 BREAK, CONTINUE = object(), object()
+ERROR_STEPS = 25  # steps a caught error costs: raising and catching is ~25 loop iterations' work
 MISSING = object()
 
 # [operators]
@@ -274,6 +275,12 @@ class Compiler:
         limits = self.limits
         if not any(spread for spread, _ in parts):
             fns = [fn for _, fn in parts]
+            if len(fns) == 1:
+                only = fns[0]
+                return lambda frame: [only(frame)]
+            if len(fns) == 2:
+                one, two = fns
+                return lambda frame: [one(frame), two(frame)]
             return lambda frame: [fn(frame) for fn in fns]
 
         def elements(frame):
@@ -394,7 +401,8 @@ class Compiler:
                 try:
                     check_callable(func)
                     result = func(*args, **kwargs)
-                    check_size(obj, limits)
+                    if type(obj) in GROWABLE_TYPES:  # grown in place, e.g. x.extend(x)
+                        check_size(obj, limits)
                     return check_size(check_value(result), limits)
                 except Exception as exc:
                     raise where.wrap(exc) from None
@@ -833,6 +841,7 @@ class Compiler:
             except ExprError as err:
                 if not err.catchable:
                     raise
+                frame.budget.charge(ERROR_STEPS)
                 try:
                     handled, flow = handle(frame, err)
                 except ExprError as inner:

@@ -113,6 +113,7 @@ class Interpreter:
         self.err_writer = sys.stderr if err_writer is None else err_writer
         self.error: list[ExprError] = []
         self._budget: Budget | None = None
+        self._top = Frame(self.symtable, None, self._new_budget())
 
     # [parse]
     def parse(self, text: str) -> Compiled | None:
@@ -153,12 +154,18 @@ class Interpreter:
         Returns the value of the final expression statement (None if the text ends with
         another statement, or on error when errors are not raised).
         """
-        if not isinstance(code, Compiled):
+        if type(code) is not Compiled:
             raise TypeError(f"run() takes a Compiled (from parse()), not {type(code).__name__}")
-        self.error = []
-        outer, self._budget = self._budget, self._new_budget()
+        if self.error:
+            self.error = []
+        outer, frame = self._budget, self._top
+        if outer is None and frame.vars is self.symtable:  # the common case: reuse the top frame
+            frame.budget.reset()
+        else:  # a run nested in a host callback, or a replaced symbol table
+            frame = Frame(self.symtable, None, self._new_budget())
+        self._budget = frame.budget
         try:
-            return code._root(Frame(self.symtable, None, self._budget))
+            return code._root(frame)
         except ExprError as err:
             return self._fail(err, raise_errors)
         except RecursionError:

@@ -251,20 +251,26 @@ def size_of(value: object) -> int:
         return 0
 
 
+_STRINGS, _CONTAINERS, _ARRAYS = 1, 2, 3
+_SIZED_TYPES = {str: _STRINGS, bytes: _STRINGS, bytearray: _STRINGS, list: _CONTAINERS,
+                tuple: _CONTAINERS, dict: _CONTAINERS, set: _CONTAINERS, frozenset: _CONTAINERS,
+                range: _CONTAINERS, np.ndarray: _ARRAYS}
+GROWABLE_TYPES = frozenset({list, dict, set, bytearray})
+
+
 def check_size(value: object, limits: Limits) -> object:
     """Refuse strings, sequences and arrays larger than their caps; return the value."""
-    t = type(value)
-    if t in _NUMBERS or value is None:
+    kind = _SIZED_TYPES.get(type(value))
+    if kind is None:
         return value
-    if isinstance(value, (str, bytes, bytearray)):
+    if kind == _STRINGS:
         if len(value) > limits.max_str_len:
             raise LimitError(f"string length exceeded, max string length is {limits.max_str_len}")
-    elif isinstance(value, np.ndarray):
+    elif kind == _ARRAYS:
         if value.size > limits.max_array_size:
             raise LimitError(f"array size exceeded, max array size is {limits.max_array_size}")
-    elif isinstance(value, (list, tuple, dict, set, frozenset, range)):
-        if len(value) > limits.max_sequence_length:
-            raise LimitError(f"sequence length exceeded, max length is {limits.max_sequence_length}")
+    elif len(value) > limits.max_sequence_length:
+        raise LimitError(f"sequence length exceeded, max length is {limits.max_sequence_length}")
     return value
 
 
@@ -406,11 +412,14 @@ class Budget:
     __slots__ = ("steps", "depth", "deadline", "limits", "interp")
 
     def __init__(self, limits: Limits, interp=None) -> None:
-        self.steps = limits.max_steps
+        self.limits, self.interp = limits, interp
+        self.reset()
+
+    def reset(self) -> None:
+        """A full budget again, for a new run."""
+        self.steps = self.limits.max_steps
         self.depth = 0
-        self.deadline = None if limits.max_time is None else time.monotonic() + limits.max_time
-        self.limits = limits
-        self.interp = interp
+        self.deadline = None if self.limits.max_time is None else time.monotonic() + self.limits.max_time
 
     def tick(self) -> None:
         """Spend one step: a loop iteration, a comprehension item or a function call."""
@@ -420,6 +429,11 @@ class Budget:
                              f"iterations and calls in one run")
         if self.deadline is not None and self.steps & 127 == 0 and time.monotonic() > self.deadline:
             raise LimitError(f"time limit of {self.limits.max_time} s exceeded")
+
+    def charge(self, steps: int) -> None:
+        """Spend several steps at once (a caught error costs as much as many iterations)."""
+        self.steps -= steps - 1
+        self.tick()
 
     def enter(self) -> None:
         """Start a call of an expression-defined function."""

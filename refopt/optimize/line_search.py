@@ -22,9 +22,10 @@ function::
 whose minimizers satisfy (20.1); afterwards (stage 2) on ``phi`` itself. Each new trial step
 comes from ``dcstep``, which picks among the minimizer of a cubic interpolating two function
 values and two slopes (20.5), a quadratic through two values and one slope (20.6) and a secant
-step on the slopes (20.7), according to four cases (the paper's §4), then safeguards it:
-an extrapolated step stays within ``[stp + 1.1 (stp - stx), stp + 4 (stp - stx)]`` (20.8), and
-when a bracket does not shrink by the factor 0.66 the step is a bisection (20.9).
+step on the slopes (20.7), according to the paper's four cases of trial value selection, then
+safeguards it: an extrapolated step stays within ``[stp + 1.1 (stp - stx), stp + 4 (stp -
+stx)]`` (20.8), and when a bracket does not shrink by the factor 0.66 the step is a bisection
+(20.9).
 
 **Zoom** — J. Nocedal and S. J. Wright, *Numerical Optimization*, 2nd ed., Springer (2006),
 Algorithms 3.5 (bracketing by doubling the step) and 3.6 (zoom, shrinking the bracket with
@@ -52,7 +53,7 @@ __all__ = ["LineSearchWarning", "LineSearchError", "line_search", "line_search_w
            "line_search_wolfe2", "line_search_wolfe12", "scalar_search_wolfe1",
            "scalar_search_wolfe2", "dcsrch", "dcstep", "zoom"]
 
-# MINPACK-2 dcsrch constants (Moré & Thuente 1994, §4 and §5)
+# MINPACK-2 dcsrch constants (Moré & Thuente 1994)
 P5 = 0.5        # bisection point of the bracket (20.9)
 P66 = 0.66      # required shrink factor of the bracket before bisecting (20.9)
 XTRAPL = 1.1    # extrapolation: lower limit factor (20.8)
@@ -84,7 +85,7 @@ def initial_step(phi0: Any, old_phi0: Any, derphi0: Any) -> Any:
 
 
 # ------------------------------------------------------------------------------------------
-# dcstep: one safeguarded trial step (Moré & Thuente 1994, §4, cases 1-4)
+# dcstep: one safeguarded trial step (Moré & Thuente 1994, cases 1-4)
 # ------------------------------------------------------------------------------------------
 
 def _cubic_gamma(theta: Any, d1: Any, d2: Any, clamp: bool = False) -> Any:

@@ -133,19 +133,19 @@ def solve_lsq_trust_region(n: int, m: int, uf: np.ndarray, s: np.ndarray, V: np.
     suf = s * uf
 
     # Full rank: enough residuals and the smallest singular value above rounding level.
-    threshold = EPS * m * s[0]
-    full_rank = m >= n and s[-1] > threshold
+    full_rank = m >= n and s[-1] > EPS * m * s[0]
     if full_rank:
         p = -V.dot(uf / s)                                # (13.6) with alpha = 0
         if norm(p) <= Delta:
             return p, 0.0, 0
     else:
-        # Rank deficient: the minimum-norm Gauss-Newton step (singular values below the
-        # threshold dropped, as MINPACK's lmpar drops them) solves the subproblem when it
-        # fits. scipy skips this test, stretches that step to the sphere, and can return a
-        # step with no predicted decrease or a negative alpha.
-        kept = s > threshold
-        p = -V[:, kept].dot(uf[kept] / s[kept])
+        # Rank deficient. As alpha -> 0, p(alpha) tends to -V (uf / s) over the nonzero s
+        # (a zero singular value contributes suf / alpha = 0). If that limit fits, phi has
+        # no root and alpha = 0 is the answer (13.8). scipy skips this test and stretches
+        # the step to the sphere, which can give a step with no predicted decrease and a
+        # false `ftol` success (see the chapter).
+        nonzero = s > 0
+        p = -V[:, nonzero].dot(uf[nonzero] / s[nonzero])
         if norm(p) <= Delta:
             return p, 0.0, 0
 

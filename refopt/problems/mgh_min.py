@@ -26,7 +26,8 @@ import math
 from . import Problem, register, registered
 
 SKIP = {15: (1,)}
-"""Problem (driver number) -> sizes n left out: Chebyquad n=1 has no published minimum."""
+"""Problem (driver number) -> sizes n left out: Chebyquad n=1 (no published minimum, and its
+standard start x0 = 1/2 is a stationary point, a maximum, where gradient methods stop at once)."""
 
 MAX_N = 12
 """Largest size kept: the n = 30, 40 Brown almost-linear cases test least squares at scale."""

@@ -13,7 +13,7 @@ from refopt import minimize
 from refopt.optimize.cg import SIGMA_3, minimize_cg, polak_ribiere_step
 
 from . import MGH_PROBLEMS, ROSEN_X0, EntropyProblem, rosen, rosen_der
-from .test_bfgs import assert_solves, quadratic, spd_systems
+from .test_bfgs import assert_solves, check_library_run, library_cases, quadratic, spd_systems
 
 # Where the gradient is large at the minimum's scale (x ~ 1e6, f ~ 124), 1e-8 is below what
 # double precision resolves and the line search reports precision loss first.
@@ -146,3 +146,10 @@ def test_finite_difference_gradient_reaches_the_minimum():
     assert res.success
     assert_allclose(res.x, np.ones(5), atol=1e-4)
     assert res.nfev >= 6 * res.njev - 5  # n = 5 extra calls per difference gradient
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("problem, start", library_cases(),
+                         ids=lambda v: v.name if hasattr(v, "name") else str(v))
+def test_library_problem(problem, start):
+    check_library_run("CG", problem, start, {"maxiter": 5000})  # verify's options

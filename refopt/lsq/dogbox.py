@@ -5,7 +5,7 @@ unconstrained and bound constrained nonlinear optimization", WSEAS International
 on Applied Mathematics, Corfu, Greece, 2004. The dogleg path is that of J. Nocedal and
 S. J. Wright, *Numerical Optimization*, 2nd ed., Springer, 2006, §4.1.
 
-With the Euclidean ball replaced by a box,
+With the Euclidean ball replaced by a box::
 
     |x'_i - x_i| <= Delta * scale_i                                            (14.1)
 
@@ -13,7 +13,7 @@ the trust region and the bounds ``lb <= x' <= ub`` intersect in another box, so 
 iteration is a box-constrained quadratic problem. The model is minimised approximately along
 the dogleg path: from the origin to the Cauchy point (the model minimiser along ``-g`` within
 the box, (14.4)), then toward the Gauss–Newton point (14.3), stopping at the first face of the
-box (14.5). Variables that sit on a bound with the gradient pushing them out of the box,
+box (14.5). Variables that sit on a bound with the gradient pushing them out of the box::
 
     on_bound_i * g_i < 0                                                       (14.2)
 

@@ -8,7 +8,7 @@ region approach for nonlinear minimization subject to bounds", SIAM J. Optim. 6(
 algorithm: implementation and theory", Lecture Notes in Mathematics 630, 1977), see
 :mod:`refopt.lsq.trust_region`.
 
-The problem is
+The problem is::
 
     minimise F(x) = 1/2 sum rho(f_i(x)**2)  subject to  lb <= x <= ub            (13.1)
 
@@ -16,11 +16,11 @@ The problem is
 vector ``v(x)`` (13.2) holds the distance to the bound each negative-gradient component
 points at (1 where that bound is infinite). At a first-order point ``v * g = 0`` (13.3):
 interior components have zero gradient, components on a bound have a gradient pointing out.
-Newton's method on ``diag(v) g = 0`` in the scaled ("hat") variables ``x = x_k + D p_h``,
+Newton's method on ``diag(v) g = 0`` in the scaled ("hat") variables ``x = x_k + D p_h``::
 
     D = diag(v**0.5 * scale),  g_h = D g,  J_h = J D,  C = diag(g * dv * scale)     (13.4)
 
-(``dv = dv/dx``, so ``C >= 0``) leads to the trust-region subproblem
+(``dv = dv/dx``, so ``C >= 0``) leads to the trust-region subproblem::
 
     minimise 1/2 ||J_h p_h||**2 + 1/2 p_h^T C p_h + g_h^T p_h,  ||p_h|| <= Delta   (13.5)
 

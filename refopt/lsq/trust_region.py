@@ -1,7 +1,7 @@
 """Kernels shared by the trust-region least-squares solvers (``trf`` and ``dogbox``).
 
 A trust-region method replaces the cost ``F(x) = 1/2 ||f(x)||**2`` near the current point by
-the Gauss–Newton model
+the Gauss–Newton model::
 
     m(p) = 1/2 ||J p||**2 + 1/2 p^T C p + g^T p,      g = J^T f                  (13.5)
 

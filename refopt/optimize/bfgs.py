@@ -140,7 +140,7 @@ def minimize_bfgs(fun: Callable, x0: Any, args: tuple = (), jac: Any = None,
     f, fprime = objective.fun, objective.grad
     old_fval = f(x0)
     gfk = fprime(x0)
-    H = np.eye(len(x0), dtype=int) if hess_inv0 is None else hess_inv0
+    H = np.eye(len(x0), dtype=int) if hess_inv0 is None else np.array(hess_inv0)  # a copy
     old_old_fval = old_fval + np.linalg.norm(gfk) / 2               # (21.6)
     xk, k, warnflag = x0, 0, 0
     allvecs = [x0]

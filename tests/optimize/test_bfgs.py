@@ -257,3 +257,12 @@ def check_library_run(method, problem, start, options):
                          ids=lambda v: v.name if hasattr(v, "name") else str(v))
 def test_library_problem(problem, start):
     check_library_run("BFGS", problem, start, {"maxiter": 2000})  # verify's options
+
+
+def test_hess_inv_is_never_the_users_array():
+    H0 = np.eye(2)
+    res = minimize(lambda x: x @ x, np.zeros(2), jac=lambda x: 2 * x,
+                   options={"hess_inv0": H0})  # converged at x0: H is returned unchanged
+    assert res.nit == 0 and np.array_equal(res.hess_inv, H0)
+    res.hess_inv[0, 0] = 5.0
+    assert H0[0, 0] == 1.0

@@ -62,6 +62,9 @@ def enorm(x: np.ndarray) -> float:
     if n == 0:
         return 0.0
     agiant = RGIANT / n
+    if xabs.max() < agiant and not np.any((xabs <= RDWARF) & (xabs != 0.0)):
+        # the common case: every nonzero component is intermediate (zeros add nothing)
+        return math.sqrt(float(dot_sequential(xabs, xabs)))
     small = xabs <= RDWARF
     large = xabs >= agiant
     middle = xabs[~(small | large)]
@@ -89,10 +92,11 @@ def dot_sequential(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     ``v`` may be a matrix (one sum per column). numpy's ``dot`` adds in a blocked order
     that rounds differently; the sequential order keeps the port's iterates on MINPACK's.
     """
-    terms = np.multiply(u.reshape(u.shape + (1,) * (v.ndim - 1)), v)
-    if terms.shape[0] == 0:
-        return np.zeros(terms.shape[1:])
-    return np.cumsum(terms, axis=0)[-1]
+    if u.shape[0] == 0:
+        return np.zeros(v.shape[1:])
+    if v.ndim == 1:
+        return (u * v).cumsum()[-1]
+    return (u[:, None] * v).cumsum(axis=0)[-1]
 
 
 def column_norms(a: np.ndarray) -> np.ndarray:

@@ -152,3 +152,30 @@ def test_real_solvers_pass_on_the_linear_problems(capsys):
     out = capsys.readouterr().out
     assert code == 0
     assert "0 failed" in out
+
+
+def test_nist_folder_is_read_and_judged(tmp_path, capsys):
+    """A dataset written in the StRD layout, fitted by an oracle that returns the certified b."""
+    from tests.problems.test_nist import exact_misra1a, strd_text
+
+    b = (240.0, 5.5e-4)
+    text = strd_text("Misra1a", [(500, 250, b[0], 2.5), (0.0001, 0.0005, b[1], 7e-6)],
+                     rss=0.0, residual_sd=0.0, dof=5, data=exact_misra1a(b))
+    (tmp_path / "Misra1a.dat").write_text(text)
+
+    def oracle(problem, x0, fun, jac):
+        fun(problem.x_star)
+        return {"x": problem.x_star, "nfev": 1}
+
+    verify.register_method(verify.Method("test-absent", lambda p: p.name.startswith("nist_"), oracle))
+    try:
+        out_json = tmp_path / "nist.json"
+        code = main(["verify", "--nist", str(tmp_path), "--method", "test-absent",
+                     "--problems", "nist_", "--json", str(out_json)])
+    finally:
+        verify.METHODS.pop("test-absent", None)
+    assert code == 0
+    rows = __import__("json").loads(out_json.read_text())["runs"]
+    assert [(r["problem"], r["start"], r["status"]) for r in rows] == [
+        ("nist_misra1a", 1, "optimum"), ("nist_misra1a", 2, "optimum")]
+    assert all(r["digits"] == 11.0 for r in rows)  # capped at the digits NIST certifies

@@ -90,6 +90,22 @@ def test_final_norm_equals_minpack_where_the_references_agree(reference, driver_
             assert fnorm == pytest.approx(expected, rel=1e-6), f"{driver} case {row['case']}"
 
 
+@pytest.mark.parametrize("driver", ["lmder1", "lmdif1"])
+def test_final_x_equals_the_modern_minpack_solutions(reference, driver_runs, driver):
+    # fortran-lang/minpack's tests store 16-digit final x with a relative tolerance
+    checked = 0
+    for row, (*_, res) in zip(reference[driver], driver_runs[driver]):
+        if row["fortranlang_checks_x"] != "1" or row["counts_agree_all3"] != "1":
+            continue
+        expected = np.array([float(v) for v in row["fortranlang_x_final"].split(";")])
+        rtol = float(row["fortranlang_x_reltol"])
+        np.testing.assert_allclose(res.x, expected, rtol=rtol,
+                                   atol=1e-6 * rtol * max(1.0, np.abs(expected).max()),
+                                   err_msg=f"{driver} case {row['case']}")
+        checked += 1
+    assert checked >= 30
+
+
 @functools.lru_cache(maxsize=None)
 def chebyquad_1d_local_minimum_norms() -> list[float]:
     """Independently: ||F|| at every local minimiser in [0, 1] of Chebyquad n=1, m=8.

@@ -62,7 +62,8 @@ def enorm(x: np.ndarray) -> float:
     if n == 0:
         return 0.0
     agiant = RGIANT / n
-    if xabs.max() < agiant and not np.any((xabs <= RDWARF) & (xabs != 0.0)):
+    if xabs.max() < agiant and (xabs.min() > RDWARF
+                                or not np.any((xabs <= RDWARF) & (xabs != 0.0))):
         # the common case: every nonzero component is intermediate (zeros add nothing)
         return math.sqrt(float(dot_sequential(xabs, xabs)))
     small = xabs <= RDWARF

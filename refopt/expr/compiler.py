@@ -29,7 +29,8 @@ from .errors import ExprError, ExprNameError, ExprSyntaxError, SecurityError, Wh
 from .safety import (Limits, check_add, check_attribute_name, check_attribute_owner,
                      check_attribute_target, check_broadcast, check_callable, check_format_spec,
                      check_lshift, check_matmul, check_mod, check_mul, check_name, GROWABLE_TYPES,
-                     check_node_type, check_pow, check_size, check_value, guard_str_method)
+                     GUARDED_METHODS, check_arguments,
+                     check_node_type, check_pow, check_size, check_value, guard_method)
 
 __all__ = ["Compiler", "Frame", "Procedure", "Return", "BREAK", "CONTINUE"]
 
@@ -367,14 +368,14 @@ class Compiler:
     def attribute_getter(self, node: ast.Attribute):
         """A function ``obj -> obj.attr`` with the run-time checks of the owner and value."""
         attr, where, limits = node.attr, self.where(node), self.limits
-        guard = attr in ("join", "replace")
+        guard = attr in GUARDED_METHODS
 
         def get(obj):
             try:
                 check_attribute_owner(obj)
                 found = check_value(getattr(obj, attr))
-                if guard and isinstance(obj, (str, bytes)):
-                    return guard_str_method(obj, attr, found, limits)
+                if guard:
+                    return guard_method(obj, attr, found, limits)
                 return found
             except Exception as exc:
                 raise where.wrap(exc) from None
@@ -400,6 +401,7 @@ class Compiler:
                 args, kwargs = arguments(frame)
                 try:
                     check_callable(func)
+                    check_arguments(args, kwargs, limits)
                     result = func(*args, **kwargs)
                     if type(obj) in GROWABLE_TYPES:  # grown in place, e.g. x.extend(x)
                         check_size(obj, limits)
@@ -415,6 +417,7 @@ class Compiler:
             args, kwargs = arguments(frame)
             try:
                 check_callable(func)
+                check_arguments(args, kwargs, limits)
                 return check_size(check_value(func(*args, **kwargs)), limits)
             except Exception as exc:
                 raise where.wrap(exc) from None

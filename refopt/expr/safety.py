@@ -69,6 +69,8 @@ FORBIDDEN_ATTRIBUTES = frozenset({
     "mro",                           # type.mro() lists object and every base class
     "ctypes", "tofile", "dump", "dumps", "resize", "repeat",   # ndarray: raw memory, files, growth
     "ljust", "rjust", "center", "zfill", "expandtabs", "translate",  # str growth by argument
+    "to_bytes",                      # int.to_bytes(length): allocation by argument
+    "outer",                         # ufunc.outer: an n*m result from two arrays
 })
 FORBIDDEN_PREFIXES = ("_", "f_", "tb_", "gi_", "cr_", "ag_", "co_", "func_", "im_")
 FORBIDDEN_VALUE_TYPES = frozenset({
@@ -267,11 +269,47 @@ def check_size(value: object, limits: Limits) -> object:
         if len(value) > limits.max_str_len:
             raise LimitError(f"string length exceeded, max string length is {limits.max_str_len}")
     elif kind == _ARRAYS:
-        if value.size > limits.max_array_size:
+        if value.size > limits.max_array_size or value.nbytes > 16 * limits.max_array_size:
             raise LimitError(f"array size exceeded, max array size is {limits.max_array_size}")
+        if value.dtype.hasobject:  # Python objects inside numpy's loops escape every check above
+            raise SecurityError("arrays of Python objects are not allowed")
     elif len(value) > limits.max_sequence_length:
         raise LimitError(f"sequence length exceeded, max length is {limits.max_sequence_length}")
     return value
+
+
+def check_arguments(args, kwargs: dict, limits: Limits) -> None:
+    """Before a call: bound dtype arguments' item size and the broadcast of array arguments.
+
+    ``array('x', dtype='U1000000000')`` or ``zeros(3, dtype=('f8', (10**5, 10**5)))`` ask
+    for gigabytes per element; several array arguments of one call broadcast together like
+    the operands of an operator.
+    """
+    arrays = []
+    for value in (*args, *kwargs.values()) if kwargs else args:
+        t = type(value)
+        if t is np.ndarray:
+            arrays.append(value)
+        elif t is str or t is np.dtype or t is tuple or isinstance(value, type):
+            check_dtype_like(value, limits)
+    if len(arrays) > 1:
+        try:
+            shape = np.broadcast_shapes(*(a.shape for a in arrays))
+        except ValueError:  # not broadcast together (e.g. dot): the function checks itself
+            return
+        check_count(math.prod(shape), limits)
+
+
+def check_dtype_like(value, limits: Limits) -> None:
+    """Refuse a dtype (or a value numpy reads as one) whose items exceed ``max_str_len`` bytes."""
+    if isinstance(value, str) and (len(value) > 64 or not any(c.isdigit() for c in value)):
+        return
+    try:
+        itemsize = np.dtype(value).itemsize
+    except Exception:  # not a dtype at all
+        return
+    if itemsize > limits.max_str_len:
+        raise LimitError(f"dtype item size {itemsize} exceeds {limits.max_str_len} bytes")
 
 
 def check_count(count: int, limits: Limits, what: str = "array size") -> None:
@@ -385,8 +423,21 @@ def check_matmul(a, b, limits: Limits) -> None:
         raise LimitError(f"matrix product too large, max work is {limits.max_work}")
 
 
-def guard_str_method(obj, attr: str, method, limits: Limits):
-    """``str.join`` and ``str.replace`` with the length of their result predicted first."""
+GUARDED_STR_TYPES = (str, bytes, bytearray)
+GUARDED_METHODS = frozenset({"join", "replace", "astype"})
+
+
+def guard_method(obj, attr: str, method, limits: Limits):
+    """``str.join``, ``str.replace`` and ``ndarray.astype`` with their result size predicted first."""
+    if attr == "astype" and isinstance(obj, np.ndarray):
+        def astype(dtype, *args, **kwargs):
+            check_dtype_like(dtype, limits)
+            if obj.size * np.dtype(dtype).itemsize > 16 * limits.max_array_size:
+                raise LimitError(f"array size exceeded, max array size is {limits.max_array_size}")
+            return method(dtype, *args, **kwargs)
+        return astype
+    if not isinstance(obj, GUARDED_STR_TYPES):
+        return method
     if attr == "join":
         def join(iterable):
             items = list(iterable)

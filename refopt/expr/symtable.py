@@ -32,7 +32,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .safety import DEFAULT_LIMITS, Limits, LimitError, as_count, check_format_spec, check_pow, matmul_work
+from .safety import (DEFAULT_LIMITS, Limits, LimitError, as_count, check_arguments, check_callable,
+                     check_format_spec, check_pow, check_size, check_value, matmul_work)
 
 __all__ = ["make_symbol_table", "guarded", "FROM_PY", "FROM_MATH", "FROM_NUMPY", "NUMPY_RENAMES"]
 
@@ -82,7 +83,7 @@ FROM_NUMPY = (
     "square", "squeeze", "std", "subtract", "swapaxes", "take", "tan", "tanh", "trace",
     "transpose", "tril", "triu", "trim_zeros", "true_divide", "trunc", "ubyte", "uint",
     "uint32", "union1d", "unique", "unravel_index", "unsignedinteger", "unwrap", "ushort",
-    "var", "vectorize", "vsplit", "vstack", "where", "zeros_like",
+    "var", "vsplit", "vstack", "where", "zeros_like",
 )
 NUMPY_RENAMES = {"ln": "log", "asin": "arcsin", "acos": "arccos", "atan": "arctan",
                  "atan2": "arctan2", "atanh": "arctanh", "acosh": "arccosh", "asinh": "arcsinh"}
@@ -108,6 +109,11 @@ def guarded(func: Callable, count: Callable[..., int], limits: Limits, what: str
     checked.__name__ = checked.__qualname__ = func.__name__
     checked.__doc__ = func.__doc__
     return checked
+
+
+def _words(value) -> int:
+    """8-byte words per element of an array filled with ``value`` (long strings count more)."""
+    return max(1, np.asarray(value).itemsize // 8) if isinstance(value, (str, bytes)) else 1
 
 
 def _n(x) -> int:
@@ -168,6 +174,14 @@ def _histogram(a, bins=10, *args, **kwargs) -> int:
     return as_count(bins) if np.ndim(bins) == 0 and not isinstance(bins, str) else np.size(bins)
 
 
+def _total(items, *args, **kwargs) -> int:
+    """Elements of an array built from ``items``: arrays and lists one level down counted."""
+    if not isinstance(items, (list, tuple)):
+        return max(np.size(items), 1) if isinstance(items, np.ndarray) else 1
+    return sum(x.size if isinstance(x, np.ndarray) else len(x) if isinstance(x, (list, tuple)) else 1
+               for x in items)
+
+
 def _cov(m, *args, **kwargs) -> int:
     return max(np.shape(m), default=1) ** 2
 
@@ -181,7 +195,7 @@ NUMPY_GUARDS: dict[str, tuple[Callable[..., int], str]] = {
     "zeros": (lambda shape, *a, **k: _n(shape), "max_array_size"),
     "ones": (lambda shape, *a, **k: _n(shape), "max_array_size"),
     "empty": (lambda shape, *a, **k: _n(shape), "max_array_size"),
-    "full": (lambda shape, *a, **k: _n(shape), "max_array_size"),
+    "full": (lambda shape, fill_value, *a, **k: _n(shape) * _words(fill_value), "max_array_size"),
     "zeros_like": (_like, "max_array_size"),
     "ones_like": (_like, "max_array_size"),
     "empty_like": (_like, "max_array_size"),
@@ -215,6 +229,15 @@ NUMPY_GUARDS: dict[str, tuple[Callable[..., int], str]] = {
     "triu_indices": (_square, "max_array_size"),
     "mask_indices": (lambda n, *a, **k: as_count(n) ** 2, "max_array_size"),
     "diag_indices": (lambda n, ndim=2: as_count(n) * as_count(ndim), "max_array_size"),
+    "array": (_total, "max_array_size"),
+    "asarray": (_total, "max_array_size"),
+    "concatenate": (_total, "max_array_size"),
+    "stack": (_total, "max_array_size"),
+    "vstack": (_total, "max_array_size"),
+    "hstack": (_total, "max_array_size"),
+    "dstack": (_total, "max_array_size"),
+    "column_stack": (_total, "max_array_size"),
+    "append": (lambda arr, values, *a, **k: _total(arr) + _total(values), "max_array_size"),
     "cov": (_cov, "max_array_size"),
     "corrcoef": (_cov, "max_array_size"),
     "dot": (lambda a, b, *x, **k: matmul_work(a, b), "max_work"),
@@ -252,8 +275,23 @@ def _python_guards(limits: Limits) -> dict[str, Callable]:
         check_format_spec(spec, limits)
         return format(value, spec)
 
-    power.__doc__, format_.__doc__ = builtins.pow.__doc__, builtins.format.__doc__
-    power.__name__, format_.__name__ = "pow", "format"
+    def sum_(iterable, /, start=0):
+        if not isinstance(start, (int, float, complex, np.number, np.ndarray)):
+            raise TypeError("sum() can't sum sequences; use concatenate() or ''.join()")
+        items = list(iterable)
+        check_arguments([start, *items], {}, limits)  # arrays broadcast together as they add up
+        return sum(items, start)
+
+    def map_(func, /, *iterables):
+        check_callable(func)
+
+        def checked(*args):  # each call meets the checks of a call written in the text
+            check_arguments(args, {}, limits)
+            return check_size(check_value(func(*args)), limits)
+        return map(checked, *iterables)
+
+    for func, original in ((power, pow), (format_, format), (sum_, sum), (map_, map)):
+        func.__doc__, func.__name__ = original.__doc__, original.__name__
     return {
         "range": guarded(range, length, limits, "sequence length", "max_sequence_length"),
         "bytes": guarded(bytes, int_arg, limits, "string length", "max_str_len"),
@@ -261,6 +299,8 @@ def _python_guards(limits: Limits) -> dict[str, Callable]:
         "factorial": guarded(math.factorial, factorial_bits, limits, "integer size", "max_int_bits"),
         "pow": power,
         "format": format_,
+        "sum": sum_,
+        "map": map_,
     }
 
 
@@ -293,7 +333,7 @@ def make_symbol_table(use_numpy: bool = True, limits: Limits | None = None, **sy
             table[name] = guarded(getattr(np, name), count, limits, what, cap)
     else:
         table["ln"] = math.log
-    table.update(_python_guards(limits))
-    table.update(abs=abs, min=min, max=max, round=round, sum=sum)
+    table.update(_python_guards(limits))  # after numpy: these names stay Python's
+    table.update(abs=abs, min=min, max=max, round=round)
     table.update(symbols)
     return table

@@ -17,8 +17,8 @@ import time
 import numpy as np
 import pytest
 
-from refopt.expr import (ExprError, ExprNameError, ExprSyntaxError, Interpreter, LimitError,
-                         SecurityError)
+from refopt.expr import (EvalError, ExprError, ExprNameError, ExprSyntaxError, Interpreter,
+                         LimitError, SecurityError)
 
 S, L, N, Y = SecurityError, LimitError, ExprNameError, ExprSyntaxError
 
@@ -146,6 +146,20 @@ ATTEMPTS = [
     ("range_huge", "list(range(10**12))", L, False, False),
     ("dict_comp_huge", "{i: i for i in range(10**6)}", L, False, False),
     ("linspace_huge", "linspace(0, 1, 10**9)", L, False, False),
+    ("object_array_bigint", "a = array([10**100])\nwhile True:\n    a = a * a", S, False, False),
+    ("object_array_empty", "empty(3, dtype='O')", S, False, False),
+    ("huge_dtype_items", "array('x', dtype='U100000000')", L, False, False),
+    ("huge_subarray_dtype", "zeros(3, dtype=('f8', (10**4, 10**4)))", L, False, False),
+    ("astype_blowup", "zeros(10**6).astype('U1000')", L, False, False),
+    ("full_long_strings", "full(10**6, 'x' * 1000)", L, False, False),
+    ("map_broadcast", "a = zeros(40000)\nlist(map(add, [a[:, None]], [a]))", L, False, False),
+    ("sum_broadcast", "sum([zeros(40000)[:, None], zeros(40000)])", L, False, False),
+    ("ufunc_call_broadcast", "a = zeros(40000)\nmultiply(a[:, None], a)", L, False, False),
+    ("sum_of_lists", "x = [[0] * 1000] * 1000\nsum(x, [])", EvalError, False, False),
+    ("ufunc_outer", "add.outer(arange(10**5), arange(10**5))", S, True, False),
+    ("int_to_bytes", "(1).to_bytes(10**9, 'big')", S, True, False),
+    ("array_of_many_arrays", "x = zeros(10**6)\narray([x] * 100)", L, False, False),
+    ("concatenate_many", "x = zeros(10**6)\nconcatenate([x] * 100)", L, False, False),
     # --- endless loops and recursion
     ("while_true", "while True:\n    pass", L, False, False),
     ("while_try", "while 1:\n    try:\n        1/0\n    except ZeroDivisionError:\n        pass", L, False, False),

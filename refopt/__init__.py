@@ -21,6 +21,8 @@ _LAZY = {
     "least_squares": "refopt.lsq",
     "leastsq": "refopt.lsq.lm",
     "minimize": "refopt.optimize",
+    "line_search": "refopt.optimize.line_search",
+    "OptimizeWarning": "refopt._warnings",
     "minimize_scalar": "refopt.scalar",
     "brentq": "refopt.scalar",
     "Bounds": "refopt._bounds",

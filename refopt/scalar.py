@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from ._result import OptimizeResult
+from ._warnings import OptimizeWarning
 
 __all__ = [
     "BracketError", "RootResults", "bracket", "brentq", "minimize_scalar",
@@ -390,13 +391,11 @@ def _report(failed: bool, message: str) -> None:
     if not failed:
         print(message)
     else:
-        from .optimize import OptimizeWarning
         warnings.warn(message, OptimizeWarning, stacklevel=4)
 
 
 def _warn_unknown(options: dict) -> None:
     if options:
-        from .optimize import OptimizeWarning
         warnings.warn(f"Unknown solver options: {', '.join(map(str, options))}",
                       OptimizeWarning, stacklevel=4)
 

@@ -29,9 +29,7 @@ from typing import Any
 
 import numpy as np
 
-
-class OptimizeWarning(UserWarning):
-    """Warning about a questionable input to a minimizer (as scipy's ``OptimizeWarning``)."""
+from .._warnings import OptimizeWarning
 
 
 __all__ = ["minimize", "OptimizeWarning"]

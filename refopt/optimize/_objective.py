@@ -20,10 +20,13 @@ a callable; one of ``'2-point'``, ``'3-point'``, ``'cs'`` (a *relative* step, op
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from .._warnings import OptimizeWarning
 
 FD_METHODS = ("2-point", "3-point", "cs")
 
@@ -229,10 +232,6 @@ def gradient_status(warnflag: int, k: int, maxiter: int, gnorm: Any, fval: Any,
 def print_summary(status: int, message: str, fval: Any, nit: int, nfev: int,
                   ngev: int) -> None:
     """``disp=True`` output: the message (a warning when the run failed) and the counts."""
-    import warnings
-
-    from . import OptimizeWarning
-
     if status == 0:
         print(message)
     else:
@@ -246,9 +245,49 @@ def print_summary(status: int, message: str, fval: Any, nit: int, nfev: int,
 def warn_unknown_options(unknown_options: dict) -> None:
     """Warn (``OptimizeWarning``) about options the method does not know; they are ignored."""
     if unknown_options:
-        import warnings
-
-        from . import OptimizeWarning
-
         names = ", ".join(map(str, unknown_options))
         warnings.warn(f"Unknown solver options: {names}", OptimizeWarning, stacklevel=4)
+
+
+# Derivative-free methods (Nelder-Mead, Powell) count plain function calls.
+class MaxFevReached(Exception):
+    """Raised instead of an evaluation that would exceed ``maxfev``."""
+
+
+class CountedObjective:
+    """``x -> float(fun(copy of x, *args))`` that counts its calls and enforces ``maxfev``.
+
+    The user gets a copy of ``x`` (so keeping a reference to it is harmless), and a
+    one-element array is accepted as a scalar value, as scipy does.
+    """
+
+    def __init__(self, fun: Callable[..., Any], args: tuple, maxfev: float):
+        self.fun, self.args, self.maxfev = fun, args, maxfev
+        self.nfev = 0
+
+    def __call__(self, x: np.ndarray) -> float:
+        if self.nfev >= self.maxfev:
+            raise MaxFevReached
+        self.nfev += 1
+        value = self.fun(np.copy(x), *self.args)
+        if not np.isscalar(value):
+            try:
+                value = np.asarray(value).item()
+            except (TypeError, ValueError) as exc:
+                raise ValueError("The user-provided objective function "
+                                 "must return a scalar value.") from exc
+        return value
+
+
+def iteration_limits(maxiter: float | None, maxfev: float | None, n: int,
+                     per_variable: int) -> tuple[float, float]:
+    """scipy's defaults: both None -> ``per_variable * n`` each; one None -> unlimited,
+    unless the other is itself infinite (then the default, so the run ends)."""
+    default = n * per_variable
+    if maxiter is None and maxfev is None:
+        return default, default
+    if maxiter is None:
+        return (default if maxfev == np.inf else np.inf), maxfev
+    if maxfev is None:
+        return maxiter, (default if maxiter == np.inf else np.inf)
+    return maxiter, maxfev

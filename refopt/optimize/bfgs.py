@@ -40,6 +40,7 @@ import numpy as np
 
 from .._callback import call_callback_maybe_halt
 from .._result import OptimizeResult
+from .._warnings import OptimizeWarning
 from ._objective import (EPSILON, GRADIENT_STATUS, STATUS_MESSAGES, ScalarObjective,
                          gradient_status, print_summary, vecnorm, warn_unknown_options)
 from .line_search import LineSearchError, line_search_wolfe12
@@ -68,8 +69,6 @@ def bfgs_update(H: np.ndarray, s: np.ndarray, y: np.ndarray, disp: bool = False)
     if ys == 0.0:
         rho = 1000.0  # scipy's guard: treat the curvature as tiny, not as missing
         if disp:
-            from . import OptimizeWarning
-
             warnings.warn("Divide-by-zero encountered: rhok assumed large", OptimizeWarning,
                           stacklevel=3)
     else:

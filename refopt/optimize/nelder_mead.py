@@ -41,7 +41,8 @@ import numpy as np
 
 from .._callback import call_callback_maybe_halt
 from .._result import OptimizeResult
-from ._objective import warn_unknown_options
+from .._warnings import OptimizeWarning
+from ._objective import CountedObjective, MaxFevReached, iteration_limits, warn_unknown_options
 
 __all__ = ["minimize_neldermead"]
 
@@ -54,49 +55,6 @@ MESSAGES = {
     "maxiter": "Maximum number of iterations has been exceeded.",
     "callback": "`callback` raised `StopIteration`.",
 }
-
-
-class MaxFevReached(Exception):
-    """Raised instead of an evaluation that would exceed ``maxfev``."""
-
-
-class CountedObjective:
-    """``x -> float(fun(copy of x, *args))`` that counts its calls and enforces ``maxfev``.
-
-    The user gets a copy of ``x`` (so keeping a reference to it is harmless), and a
-    one-element array is accepted as a scalar value, as scipy does.
-    """
-
-    def __init__(self, fun: Callable[..., Any], args: tuple, maxfev: float):
-        self.fun, self.args, self.maxfev = fun, args, maxfev
-        self.nfev = 0
-
-    def __call__(self, x: np.ndarray) -> float:
-        if self.nfev >= self.maxfev:
-            raise MaxFevReached
-        self.nfev += 1
-        value = self.fun(np.copy(x), *self.args)
-        if not np.isscalar(value):
-            try:
-                value = np.asarray(value).item()
-            except (TypeError, ValueError) as exc:
-                raise ValueError("The user-provided objective function "
-                                 "must return a scalar value.") from exc
-        return value
-
-
-def iteration_limits(maxiter: float | None, maxfev: float | None, n: int,
-                     per_variable: int) -> tuple[float, float]:
-    """scipy's defaults: both None -> ``per_variable * n`` each; one None -> unlimited,
-    unless the other is itself infinite (then the default, so the run ends)."""
-    default = n * per_variable
-    if maxiter is None and maxfev is None:
-        return default, default
-    if maxiter is None:
-        return (default if maxfev == np.inf else np.inf), maxfev
-    if maxfev is None:
-        return maxiter, (default if maxiter == np.inf else np.inf)
-    return maxiter, maxfev
 
 
 def coefficients(n: int, adaptive: bool) -> tuple[float, float, float, float]:
@@ -248,7 +206,6 @@ def minimize_neldermead(fun: Callable[..., Any], x0: Any, args: tuple = (),
         if np.any(lower > upper):
             raise ValueError("Nelder Mead - one of the lower bounds is greater than an upper bound.")
         if np.any(lower > x0) or np.any(x0 > upper):
-            from . import OptimizeWarning
             warnings.warn("Initial guess is not within the specified bounds",
                           OptimizeWarning, stacklevel=3)
         x0 = np.clip(x0, lower, upper)

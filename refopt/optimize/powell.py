@@ -41,9 +41,9 @@ import numpy as np
 
 from .._callback import call_callback_maybe_halt
 from .._result import OptimizeResult
-from ._objective import warn_unknown_options
+from .._warnings import OptimizeWarning
+from ._objective import CountedObjective, MaxFevReached, iteration_limits, warn_unknown_options
 from ..scalar import BracketError, minimize_scalar_bounded, minimize_scalar_brent
-from .nelder_mead import CountedObjective, MaxFevReached, iteration_limits
 
 __all__ = ["minimize_powell"]
 
@@ -189,7 +189,6 @@ def minimize_powell(fun: Callable[..., Any], x0: Any, args: tuple = (),
         If ``direc`` is not of full rank, or ``x0`` lies outside the bounds.
     """
     warn_unknown_options(unknown_options)
-    from . import OptimizeWarning
 
     x = np.asarray(x0).flatten()
     allvecs = [x] if return_all else None

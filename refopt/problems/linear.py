@@ -58,6 +58,9 @@ def linear_least_squares(name: str, m: int, n: int, cond: float, residual_norm: 
     """
     if m < n:
         raise ValueError(f"m must be at least n for a full-rank problem, got m={m}, n={n}")
+    if residual_norm > 0 and m == n:
+        raise ValueError("a nonzero residual_norm needs m > n: a square A has no residual "
+                         "direction orthogonal to its range")
     rng = np.random.default_rng(seed)
     U = _orthonormal(rng, m, n)
     V = _orthonormal(rng, n, n)

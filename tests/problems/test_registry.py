@@ -255,3 +255,17 @@ def test_linear_problem_builders_validate_and_are_reproducible():
     a = linear.quadratic("q", 5, cond=10.0, seed=3)
     b = linear.quadratic("q", 5, cond=10.0, seed=3)
     np.testing.assert_array_equal(a.x_star, b.x_star)
+
+
+@given(st.integers(1, 6), st.integers(0, 6), st.floats(1.0, 1e4), st.floats(0.0, 10.0), st.integers(0, 2**16))
+def test_linear_construction_gives_the_least_squares_solution(n, extra_rows, cond, residual, seed):
+    if extra_rows == 0:  # a square system is consistent: no residual is possible
+        with pytest.raises(ValueError, match="needs m > n"):
+            linear.linear_least_squares("h", n, n, cond=cond, residual_norm=1.0, seed=seed)
+        residual = 0.0
+    p = linear.linear_least_squares("h", n + extra_rows, n, cond=cond, residual_norm=residual, seed=seed)
+    A, b = p.extra["A"], p.extra["b"]
+    x = np.linalg.lstsq(A, b, rcond=None)[0]
+    assert np.linalg.norm(A @ x - b) == pytest.approx(p.f_star, rel=1e-9, abs=1e-12 * np.linalg.norm(b))
+    np.testing.assert_allclose(x, p.x_star, rtol=0, atol=1e-9 * cond**2 * (1 + residual) * np.linalg.norm(p.x_star))
+    np.testing.assert_allclose(A.T @ (A @ p.x_star - b), 0.0, atol=1e-12 * (1 + np.linalg.norm(b)))

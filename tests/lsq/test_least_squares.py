@@ -8,6 +8,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import refopt
 from refopt import Bounds, OptimizeResult, least_squares
@@ -724,3 +726,30 @@ def test_x_scale_does_not_change_the_answer(method):
 
 def test_refopt_least_squares_is_this_function():
     assert refopt.least_squares is least_squares
+
+
+@pytest.mark.parametrize("method", ["trf", "dogbox"])
+@pytest.mark.parametrize("jac", ["2-point", "3-point"])
+@given(seed=st.integers(0, 2**32 - 1), on_bound=st.lists(st.sampled_from([-1, 0, 1]),
+                                                          min_size=3, max_size=3))
+@settings(max_examples=25)
+def test_fun_is_never_called_outside_the_bounds_and_inputs_survive(method, jac, seed, on_bound):
+    rng = np.random.default_rng(seed)
+    A, b = rng.standard_normal((5, 3)), rng.standard_normal(5)
+    lb = -rng.uniform(0.1, 2, 3)
+    ub = rng.uniform(0.1, 2, 3)
+    x0 = np.where(np.array(on_bound) == -1, lb, np.where(np.array(on_bound) == 1, ub, 0.0))
+    given_x0, given_lb, given_ub = x0.copy(), lb.copy(), ub.copy()
+    seen = []
+
+    def fun(x):
+        seen.append(x.copy())
+        return A @ x - b
+
+    res = least_squares(fun, x0, jac=jac, bounds=(lb, ub), method=method)
+    points = np.array(seen)
+    assert np.all(points >= lb) and np.all(points <= ub)
+    assert np.all(res.x >= lb) and np.all(res.x <= ub)
+    np.testing.assert_array_equal(x0, given_x0)
+    np.testing.assert_array_equal(lb, given_lb)
+    np.testing.assert_array_equal(ub, given_ub)

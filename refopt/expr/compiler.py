@@ -27,7 +27,8 @@ import numpy as np
 
 from .errors import ExprError, ExprNameError, ExprSyntaxError, SecurityError, Where
 from .safety import (Limits, check_add, check_attribute_name, check_attribute_owner,
-                     check_attribute_target, check_broadcast, check_callable, check_format_spec,
+                     check_attribute_target, check_broadcast, check_callable, check_depth,
+                     check_format_spec,
                      check_lshift, check_matmul, check_mod, check_mul, check_name, GROWABLE_TYPES,
                      GUARDED_METHODS, check_arguments,
                      check_node_type, check_pow, check_size, check_value, guard_method)
@@ -125,18 +126,23 @@ class Compiler:
         self.names: set[str] = set()
         self.loops = 0        # loops enclosing the current node, inside the current function
         self.functions = 0    # functions enclosing the current node
+        self.depth = 0        # nesting of the node being compiled
 
     def where(self, node: ast.AST) -> Where:
         return Where(self.lines, node)
 
     # [dispatch]
     def compile(self, node: ast.AST):
-        """The closure for ``node``, after the whitelist check; errors get its position."""
+        """The closure for ``node``, after the whitelist and depth checks; errors get its position."""
+        self.depth += 1
         try:
+            check_depth(self.depth, self.limits)
             check_node_type(node)
             return getattr(self, "on_" + type(node).__name__.lower())(node)
         except ExprError as err:
             raise err.locate(self.where(node))
+        finally:
+            self.depth -= 1
     # [/dispatch]
 
     def compile_all(self, nodes) -> list:

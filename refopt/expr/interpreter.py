@@ -24,7 +24,7 @@ from dataclasses import fields
 
 from .compiler import Compiler, Frame
 from .errors import ExprError, ExprSyntaxError, LimitError, Where
-from .safety import Budget, Limits, check_depth, check_length
+from .safety import Budget, Limits, check_length
 from .symtable import make_symbol_table
 
 __all__ = ["Interpreter", "Compiled"]
@@ -141,7 +141,6 @@ class Interpreter:
         lines = text.splitlines() or [""]
         check_length(text, self.limits)
         tree = parse_text(text, lines)
-        check_depth(tree, self.limits, lines)
         compiler = Compiler(text, self.limits)
         root = compiler.compile(tree)
         return Compiled(text, frozenset(compiler.names), self.limits, root)

@@ -46,7 +46,7 @@ from operator import index as _as_index
 
 import numpy as np
 
-from .errors import ExprSyntaxError, LimitError, SecurityError, Where
+from .errors import ExprSyntaxError, LimitError, SecurityError
 
 # [whitelists]
 EXPRESSION_NODES = (
@@ -181,30 +181,12 @@ def check_attribute_name(attr: str) -> None:
         raise SecurityError(f"attribute {attr!r} is not allowed")
 
 
-def tree_depth(tree: ast.AST) -> tuple[int, ast.AST]:
-    """Deepest nesting of ``tree`` and the node reached there (iterative, no recursion).
-
-    The left operand of a binary operation counts at its parent's depth, because the
-    compiler folds left-leaning chains such as ``a + b + c`` into one loop.
-    """
-    deepest, where = 0, tree
-    stack = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > deepest:
-            deepest, where = depth, node
-        for child in ast.iter_child_nodes(node):
-            same = isinstance(node, ast.BinOp) and child is node.left
-            stack.append((child, depth if same else depth + 1))
-    return deepest, where
-
-
-def check_depth(tree: ast.AST, limits: Limits, lines: list[str]) -> None:
-    """Refuse syntax trees nested deeper than ``max_depth`` (the caret marks the deepest node)."""
-    depth, node = tree_depth(tree)
+def check_depth(depth: int, limits: Limits) -> None:
+    """Refuse syntax nested deeper than ``max_depth`` (the compiler counts as it descends;
+    the left operand of a binary operation counts at its parent's depth, because left-leaning
+    chains such as ``a + b + c`` are folded into one loop)."""
     if depth > limits.max_depth:
-        raise LimitError(f"expression nested too deeply (depth {depth} > {limits.max_depth})",
-                         Where(lines, node))
+        raise LimitError(f"expression nested too deeply (more than {limits.max_depth} levels)")
 
 
 # ---------------------------------------------------------------- run-time checks

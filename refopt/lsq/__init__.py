@@ -242,11 +242,11 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
 def check_options(method: Any, jac: Any, tr_solver: Any, loss: Any, verbose: Any,
                   max_nfev: Any) -> None:
     """The checks that need no data: the choice arguments and ``max_nfev``."""
-    if method not in METHODS:
+    if not (isinstance(method, str) and method in METHODS):
         raise ValueError("`method` must be 'trf', 'dogbox' or 'lm'.")
     if not callable(jac) and not (isinstance(jac, str) and jac in JAC_SCHEMES):
         raise ValueError("`jac` must be '2-point', '3-point', 'cs' or callable.")
-    if tr_solver not in TR_SOLVERS:
+    if not (tr_solver is None or isinstance(tr_solver, str) and tr_solver in TR_SOLVERS):
         raise ValueError("`tr_solver` must be None, 'exact' or 'lsmr'.")
     if not callable(loss) and not (isinstance(loss, str) and loss in LOSSES):
         raise ValueError(f"`loss` must be one of {LOSSES.keys()} or a callable.")

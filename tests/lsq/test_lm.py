@@ -218,6 +218,25 @@ def householder_qt(qr, b):
     return b
 
 
+@given(st.sampled_from([(4, 2, 2), (5, 3, 3), (8, 3, 15), (17, 5, 33)]),
+       st.lists(st.integers(-6, 6), min_size=5, max_size=5))
+def test_scaling_mode_1_is_invariant_under_rescaled_variables(problem, exponents):
+    # (6.1): D follows the column norms, so solving for y = x / s takes the same steps in
+    # exact arithmetic (s powers of two, so F and J are the same numbers). In floating point
+    # the pivoting may order ties differently, so the paths agree up to rounding.
+    case = mgh.DriverCase(*problem, 1.0)
+    s = 2.0 ** np.array(exponents[: case.n], dtype=float)
+    original = lmder(case.fun, case.jac, case.x0(), 1e-10, 1e-10, 0.0, 2000)
+    scaled = lmder(lambda y: case.fun(s * y), lambda y: case.jac(s * y) * s, case.x0() / s,
+                   1e-10, 1e-10, 0.0, 2000)
+    assert scaled.info == original.info
+    assert abs(scaled.nfev - original.nfev) <= max(2, original.nfev // 5)
+    assert np.linalg.norm(scaled.fvec) == pytest.approx(np.linalg.norm(original.fvec),
+                                                        rel=1e-9, abs=1e-12)
+    np.testing.assert_allclose(s * scaled.x, original.x, rtol=0,
+                               atol=1e-6 * max(1.0, np.linalg.norm(original.x)))
+
+
 @st.composite
 def lmpar_inputs(draw):
     n = draw(st.integers(1, 6))

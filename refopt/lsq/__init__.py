@@ -44,8 +44,6 @@ Where refopt departs from scipy 1.17 (each with a test in ``tests/lsq/test_least
   evaluations, as the scipy documentation before 1.16 describes.
 * The residuals at ``x0`` are checked (one dimension, finite) before the Jacobian there is
   evaluated, so a 2-D ``fun`` gets least_squares' message also with finite differences.
-* An ``x0`` outside the bounds gives scipy's long-standing message "`x0` is infeasible."
-  (1.11 reworded it to "Initial guess is outside of provided bounds").
 
 Sparse Jacobians (``jac_sparsity``, a sparse or operator ``jac``) and ``tr_solver='lsmr'``
 need LSMR and a sparse matrix type, which refopt does not have yet: they are validated as
@@ -298,7 +296,7 @@ def as_bounds(bounds: Any, x0: np.ndarray, method: str) -> tuple[np.ndarray, np.
     if np.any(lb >= ub):
         raise ValueError("Each lower bound must be strictly less than each upper bound.")
     if not np.all((x0 >= lb) & (x0 <= ub)):
-        raise ValueError("`x0` is infeasible.")
+        raise ValueError("Initial guess is outside of provided bounds")
     return lb, ub
 # [/bounds]
 

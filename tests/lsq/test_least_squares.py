@@ -94,9 +94,9 @@ BAD_INPUTS = {
                  "Each lower bound must be strictly less than each upper bound."),
     "lb > ub": (dict(bounds=(1, 0)),
         "Each lower bound must be strictly less than each upper bound."),
-    "x0 outside": (dict(bounds=(1, 2)), "`x0` is infeasible."),
-    "x0 nan": (dict(x0=[np.nan, 0.5]), "`x0` is infeasible."),
-    "bound None": (dict(bounds=(None, 1)), "`x0` is infeasible."),
+    "x0 outside": (dict(bounds=(1, 2)), "Initial guess is outside of provided bounds"),
+    "x0 nan": (dict(x0=[np.nan, 0.5]), "Initial guess is outside of provided bounds"),
+    "bound None": (dict(bounds=(None, 1)), "Initial guess is outside of provided bounds"),
     "x_scale negative": (dict(x_scale=-1.0),
         "`x_scale` must be 'jac' or array_like with positive numbers."),
     "x_scale zero": (dict(x_scale=[1.0, 0.0]),
@@ -179,7 +179,7 @@ def test_errors_come_in_scipys_order():
         least_squares(residuals, [[1j]], bounds=(0, 1, 2))
     with pytest.raises(ValueError, match="doesn't support bounds"):  # lm bounds before shapes
         least_squares(residuals, X0, method="lm", bounds=([0, 0, 0], 1))
-    with pytest.raises(ValueError, match="`x0` is infeasible"):  # before x_scale
+    with pytest.raises(ValueError, match="Initial guess is outside of provided bounds"):  # before x_scale
         least_squares(residuals, X0, bounds=(1, 2), x_scale=-1)
     with pytest.raises(ValueError, match="x_scale"):  # before the tolerances
         least_squares(residuals, X0, x_scale=-1, ftol=None, xtol=None, gtol=None)

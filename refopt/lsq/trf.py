@@ -113,25 +113,35 @@ class Trial:
 # --------------------------------------------------------------------------------------------
 
 # [optimality]
-def scaled_optimality(point: Point, lb: np.ndarray, ub: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    """``||v * g||_inf`` (13.3) and the Coleman–Li vector ``v``, ``dv`` (13.2) at the point."""
+def scaled_optimality(point: Point, lb: np.ndarray, ub: np.ndarray,
+                      bounded: bool = True) -> tuple[float, np.ndarray | None, np.ndarray | None]:
+    """``||v * g||_inf`` (13.3) and the Coleman–Li vector ``v``, ``dv`` (13.2) at the point.
+
+    Without bounds ``v = 1`` and ``dv = 0``: the measure is ``||g||_inf`` and ``v``, ``dv`` are
+    returned as None.
+    """
+    if not bounded:
+        return norm(point.g, ord=np.inf), None, None
     v, dv = CL_scaling_vector(point.x, point.g, lb, ub)
     return norm(point.g * v, ord=np.inf), v, dv
 # [/optimality]
 
 
 # [model]
-def build_model(point: Point, v: np.ndarray, dv: np.ndarray, scale: np.ndarray,
+def build_model(point: Point, v: np.ndarray | None, dv: np.ndarray | None, scale: np.ndarray,
                 scale_inv: np.ndarray, g_norm: float, bounded: bool) -> Model:
     """The hat variables (13.4) and one SVD of the augmented matrix of (13.5).
 
     ``x_scale`` is applied first, then Coleman–Li scaling in the scaled variables: only the
     components of ``v`` that measure a distance (``dv != 0``) change with ``x_scale``.
     """
-    v = v.copy()
-    distance = dv != 0
-    v[distance] *= scale_inv[distance]
-    d = v**0.5 * scale                                    # (13.4)
+    if bounded:
+        v = v.copy()
+        distance = dv != 0
+        v[distance] *= scale_inv[distance]
+        d = v**0.5 * scale                                # (13.4)
+    else:
+        d = scale                                         # (13.4) with v = 1
     g_h = d * point.g
     J_h = point.J * d
     if bounded:
@@ -212,7 +222,7 @@ def select_step(x: np.ndarray, p_h: np.ndarray, model: Model, Delta: float,
     """
     J_h, g_h, diag_h, d, theta = model.J_h, model.g_h, model.diag_h, model.d, model.theta
     p = d * p_h
-    if in_bounds(x + p, lb, ub):
+    if diag_h is None or in_bounds(x + p, lb, ub):    # no bounds (C = 0), or inside them
         return p, p_h, -evaluate_quadratic(J_h, g_h, p_h, diag=diag_h)
 
     p_stride, hits = step_size_to_bound(x, p, lb, ub)
@@ -385,7 +395,7 @@ def trf(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.nda
         print_header_nonlinear()
 
     while True:
-        g_norm, v, dv = scaled_optimality(point, lb, ub)
+        g_norm, v, dv = scaled_optimality(point, lb, ub, bounded)
         if g_norm < gtol:
             status = 1                                                        # (13.3)
         if verbose == 2:

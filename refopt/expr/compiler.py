@@ -95,6 +95,14 @@ def lookup(frame: Frame | None, name: str, where: Where):
     raise ExprNameError(f"name {name!r} is not defined", where)
 
 
+def truth(value, where: Where) -> bool:
+    """``bool(value)``, located if it fails (``if array:`` is ambiguous for numpy)."""
+    try:
+        return True if value is True else False if value is False else bool(value)
+    except Exception as exc:
+        raise where.wrap(exc) from None
+
+
 def run_block(statements: list):
     """One closure running statements in order, stopping at the first flow signal."""
     if len(statements) == 1:
@@ -237,12 +245,12 @@ class Compiler:
 
     def on_boolop(self, node: ast.BoolOp):
         """``and``/``or`` with Python's short circuit: the deciding operand is the value."""
-        values, stop_on = self.compile_all(node.values), isinstance(node.op, ast.Or)
+        values, stop_on, where = self.compile_all(node.values), isinstance(node.op, ast.Or), self.where(node)
 
         def boolop(frame):
             for value in values:
                 result = value(frame)
-                if bool(result) is stop_on:
+                if truth(result, where) is stop_on:
                     return result
             return result
         return boolop
@@ -272,7 +280,8 @@ class Compiler:
 
     def on_ifexp(self, node: ast.IfExp):
         test, body, orelse = self.compile(node.test), self.compile(node.body), self.compile(node.orelse)
-        return lambda frame: body(frame) if test(frame) else orelse(frame)
+        where = self.where(node.test)
+        return lambda frame: body(frame) if truth(test(frame), where) else orelse(frame)
 
     # ------------------------------------------------------------ containers
     def elements(self, nodes):
@@ -290,12 +299,18 @@ class Compiler:
                 return lambda frame: [one(frame), two(frame)]
             return lambda frame: [fn(frame) for fn in fns]
 
+        where = self.where(nodes[0])
+
         def elements(frame):
             out = []
             for spread, fn in parts:
                 if spread:
-                    out.extend(fn(frame))
-                    check_size(out, limits)
+                    items = fn(frame)
+                    try:
+                        out.extend(items)
+                        check_size(out, limits)
+                    except Exception as exc:
+                        raise where.wrap(exc) from None
                 else:
                     out.append(fn(frame))
             return out
@@ -689,9 +704,10 @@ class Compiler:
 
     def on_if(self, node: ast.If):
         test, body, orelse = self.compile(node.test), self.block(node.body), self.block(node.orelse)
+        where = self.where(node.test)
 
         def if_(frame):
-            if test(frame):
+            if truth(test(frame), where):
                 return body(frame)
             return orelse(frame) if orelse is not None else None
         return if_
@@ -729,11 +745,11 @@ class Compiler:
     def on_while(self, node: ast.While):
         """``while test``: every iteration spends one step, so no loop is endless."""
         test, body = self.compile(node.test), self.loop_body(node)
-        orelse, where = self.block(node.orelse), self.where(node)
+        orelse, where, test_where = self.block(node.orelse), self.where(node), self.where(node.test)
 
         def while_(frame):
             tick = frame.budget.tick
-            while test(frame):
+            while truth(test(frame), test_where):
                 try:
                     tick()
                 except ExprError as err:
@@ -896,7 +912,7 @@ class Compiler:
         message = self.compile(node.msg) if node.msg is not None else None
 
         def assert_(frame):
-            if not test(frame):
+            if not truth(test(frame), where):
                 raise where.wrap(AssertionError(message(frame)) if message else AssertionError())
         return assert_
 

@@ -170,7 +170,7 @@ class Interpreter:
         except RecursionError:
             return self._fail(LimitError("maximum recursion depth exceeded"), raise_errors)
         except Exception as exc:  # raised outside any node (e.g. by a host callback): locate at the start
-            return self._fail(Where([code.text], None).wrap(exc), raise_errors)
+            return self._fail(Where(code.text.splitlines() or [""], None).wrap(exc), raise_errors)
         finally:
             self._budget = outer
     # [/run]

@@ -159,3 +159,26 @@ def test_interpreter_stays_usable_after_every_kind_of_failure():
             interp.eval(bad)
         assert interp.eval("sum([i for i in range(10)])") == 45
     assert interp.eval("def g(n):\n    return n\ng(3)") == 3
+
+
+@pytest.mark.parametrize("text, column", [("v and 1", 0), ("1 if v else 2", 5), ("if v:\n    x = 1", 3),
+                                          ("[*5]", 1), ("max(*5)", 4)])
+def test_errors_outside_operators_are_located_too(text, column):
+    interp = Interpreter(user_symbols={"v": np.arange(3)})
+    with pytest.raises(EvalError) as info:
+        interp.eval(text)
+    assert caret_column(info.value) == column and info.value.lineno == 1
+
+
+def test_limits_are_settable_per_interpreter():
+    small = Interpreter(max_steps=10, max_str_len=5, max_exponent=3, max_depth=4)
+    with pytest.raises(LimitError):
+        small.eval("for i in range(11):\n    pass")
+    assert small.eval("for i in range(9):\n    pass\ni") == 8
+    with pytest.raises(LimitError):
+        small.eval("'abc' + 'def'")
+    with pytest.raises(LimitError):
+        small.eval("2 ** 4")
+    with pytest.raises(LimitError):
+        small.eval("f(g(h(1)))")
+    assert Interpreter().limits.max_steps == 100_000

@@ -250,8 +250,6 @@ def select_step(x: np.ndarray, p_h: np.ndarray, model: Model, Delta: float,
 # The inner loop: trial steps until one reduces the cost
 # --------------------------------------------------------------------------------------------
 
-
-
 # [trial]
 def trial_point(x: np.ndarray, step: np.ndarray, lb: np.ndarray, ub: np.ndarray,
                 bounded: bool) -> np.ndarray:

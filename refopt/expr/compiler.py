@@ -30,7 +30,8 @@ from .safety import (Limits, check_add, check_attribute_name, check_attribute_ow
                      check_attribute_target, check_broadcast, check_callable, check_depth,
                      check_format_spec,
                      check_lshift, check_matmul, check_mod, check_mul, check_name, GROWABLE_TYPES,
-                     GUARDED_METHODS, check_arguments,
+                     GUARDED_METHODS, check_arguments, check_numpy_arguments,
+                     is_numpy_function as numpy_function,
                      check_node_type, check_pow, check_size, check_value, guard_method)
 
 __all__ = ["Compiler", "Frame", "Procedure", "Return", "BREAK", "CONTINUE"]
@@ -423,6 +424,8 @@ class Compiler:
                 try:
                     check_callable(func)
                     check_arguments(args, kwargs, limits)
+                    if numpy_function(func):
+                        check_numpy_arguments(args, kwargs, limits)
                     result = func(*args, **kwargs)
                     if type(obj) in GROWABLE_TYPES:  # grown in place, e.g. x.extend(x)
                         check_size(obj, limits)
@@ -439,6 +442,8 @@ class Compiler:
             try:
                 check_callable(func)
                 check_arguments(args, kwargs, limits)
+                if numpy_function(func):
+                    check_numpy_arguments(args, kwargs, limits)
                 return check_size(check_value(func(*args, **kwargs)), limits)
             except Exception as exc:
                 raise where.wrap(exc) from None

@@ -268,7 +268,8 @@ def check_arguments(args, kwargs: dict, limits: Limits) -> None:
     the operands of an operator.
     """
     arrays = []
-    for value in (*args, *kwargs.values()) if kwargs else args:
+    values = (*args, *kwargs.values()) if kwargs else args
+    for value in values:
         t = type(value)
         if t is np.ndarray:
             arrays.append(value)
@@ -280,6 +281,37 @@ def check_arguments(args, kwargs: dict, limits: Limits) -> None:
         except ValueError:  # not broadcast together (e.g. dot): the function checks itself
             return
         check_count(math.prod(shape), limits)
+
+
+def is_numpy_function(func) -> bool:
+    """Whether ``func`` is a numpy function or ufunc (their loops run unchecked)."""
+    return isinstance(func, np.ufunc) or getattr(func, "__module__", None) == "numpy"
+
+
+def check_numpy_arguments(args, kwargs: dict, limits: Limits) -> None:
+    """Refuse integers beyond 64 bits in a numpy call's arguments (up to 3 list levels down).
+
+    numpy turns such integers into arrays of Python objects and then multiplies or raises
+    them inside its own loops -- ``power([10**5000], 10**4)`` or ``prod([10**5000] * 10**4)``
+    -- where none of the operator checks apply. Nested lists of more than
+    ``max_sequence_length`` items in all are refused too (the scan must stay quick).
+    """
+    budget = [limits.max_sequence_length]
+
+    def scan(value, level: int) -> None:
+        t = type(value)
+        if t is int:
+            if value.bit_length() > 63:
+                raise SecurityError("integers beyond 64 bits are not allowed in numpy arguments")
+        elif (t is list or t is tuple) and level < 3:
+            budget[0] -= len(value)
+            if budget[0] < 0:
+                raise LimitError(f"nested list argument too large, max is {limits.max_sequence_length} items")
+            for item in value:
+                scan(item, level + 1)
+
+    for value in (*args, *kwargs.values()) if kwargs else args:
+        scan(value, 0)
 
 
 def check_dtype_like(value, limits: Limits) -> None:

@@ -33,6 +33,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .safety import (DEFAULT_LIMITS, Limits, LimitError, as_count, check_arguments, check_callable,
+                     check_numpy_arguments, is_numpy_function,
                      check_format_spec, check_pow, check_size, check_value, matmul_work)
 
 __all__ = ["make_symbol_table", "guarded", "FROM_PY", "FROM_MATH", "FROM_NUMPY", "NUMPY_RENAMES"]
@@ -108,6 +109,7 @@ def guarded(func: Callable, count: Callable[..., int], limits: Limits, what: str
 
     checked.__name__ = checked.__qualname__ = func.__name__
     checked.__doc__ = func.__doc__
+    checked.__module__ = getattr(func, "__module__", None) or __name__  # numpy's stay numpy's
     return checked
 
 
@@ -287,6 +289,8 @@ def _python_guards(limits: Limits) -> dict[str, Callable]:
 
         def checked(*args):  # each call meets the checks of a call written in the text
             check_arguments(args, {}, limits)
+            if is_numpy_function(func):
+                check_numpy_arguments(args, {}, limits)
             return check_size(check_value(func(*args)), limits)
         return map(checked, *iterables)
 

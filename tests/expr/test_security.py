@@ -159,6 +159,11 @@ ATTEMPTS = [
     ("ufunc_outer", "add.outer(arange(10**5), arange(10**5))", S, True, False),
     ("int_to_bytes", "(1).to_bytes(10**9, 'big')", S, True, False),
     ("array_of_many_arrays", "x = zeros(10**6)\narray([x] * 100)", L, False, False),
+    ("object_power", "power([10**5000], 10**4)", S, False, False),
+    ("object_prod", "prod([10**5000] * 10**4)", S, False, False),
+    ("object_multiply_scalars", "x = multiply(10**100, 10**100)\nwhile True:\n    x = multiply(x, x)", S, False, False),
+    ("map_object_power", "list(map(power, [[10**5000]], [10**4]))", S, False, False),
+    ("nested_list_argument", "mean([[[0] * 1000] * 1000] * 1000)", L, False, False),
     ("concatenate_many", "x = zeros(10**6)\nconcatenate([x] * 100)", L, False, False),
     # --- endless loops and recursion
     ("while_true", "while True:\n    pass", L, False, False),

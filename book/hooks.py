@@ -16,7 +16,11 @@ import ast
 import pathlib
 import re
 
-from mkdocs.exceptions import PluginError
+try:
+    from mkdocs.exceptions import PluginError
+except ImportError:  # the tests import this hook without mkdocs installed
+    class PluginError(Exception):
+        """Stands in for mkdocs' PluginError."""
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)!source[ \t]+(?P<target>[\w.]+(?:#[\w.-]+)?)[ \t]*$", re.M)

@@ -34,6 +34,8 @@ from .safety import (Limits, check_add, check_attribute_name, check_attribute_ow
                      is_numpy_function as numpy_function,
                      check_node_type, check_pow, check_size, check_value, guard_method)
 
+from .symtable import bounded_constructors
+
 __all__ = ["Compiler", "Frame", "Procedure", "Return", "BREAK", "CONTINUE"]
 
 
@@ -136,6 +138,7 @@ class Compiler:
         self.loops = 0        # loops enclosing the current node, inside the current function
         self.functions = 0    # functions enclosing the current node
         self.depth = 0        # nesting of the node being compiled
+        self.substitutes = bounded_constructors(limits)  # list(), tuple() ... with a length cap
 
     def where(self, node: ast.AST) -> Where:
         return Where(self.lines, node)
@@ -411,7 +414,7 @@ class Compiler:
         For a method call ``obj.m(...)`` the receiver is checked again afterwards, so that
         growing a list in place (``x.extend(x)``) meets the same caps as ``x + x``.
         """
-        where, limits = self.where(node), self.limits
+        where, limits, substitutes = self.where(node), self.limits, self.substitutes
         arguments = self.arguments(node)
         if isinstance(node.func, ast.Attribute):
             check_attribute_name(node.func.attr)
@@ -423,6 +426,7 @@ class Compiler:
                 args, kwargs = arguments(frame)
                 try:
                     check_callable(func)
+                    func = substitutes.get(id(func), func)
                     check_arguments(args, kwargs, limits)
                     if numpy_function(func):
                         check_numpy_arguments(args, kwargs, limits)
@@ -441,6 +445,7 @@ class Compiler:
             args, kwargs = arguments(frame)
             try:
                 check_callable(func)
+                func = substitutes.get(id(func), func)
                 check_arguments(args, kwargs, limits)
                 if numpy_function(func):
                     check_numpy_arguments(args, kwargs, limits)

@@ -27,6 +27,7 @@ Left out on purpose: anything that reads or writes files or raw memory (``load``
 from __future__ import annotations
 
 import builtins
+import itertools
 import math
 from collections.abc import Callable
 
@@ -36,7 +37,7 @@ from .safety import (DEFAULT_LIMITS, Limits, LimitError, as_count, check_argumen
                      check_numpy_arguments, is_numpy_function,
                      check_format_spec, check_pow, check_size, check_value, matmul_work)
 
-__all__ = ["make_symbol_table", "guarded", "FROM_PY", "FROM_MATH", "FROM_NUMPY", "NUMPY_RENAMES"]
+__all__ = ["make_symbol_table", "guarded", "bounded_constructors", "FROM_PY", "FROM_MATH", "FROM_NUMPY", "NUMPY_RENAMES"]
 
 # [names]
 FROM_PY = (
@@ -74,7 +75,7 @@ FROM_NUMPY = (
     "log2", "logaddexp", "logaddexp2", "logical_and", "logical_not", "logical_or",
     "logical_xor", "longdouble", "longlong", "maximum", "may_share_memory", "mean", "median",
     "minimum", "mintypecode", "mod", "modf", "multiply", "nan", "nan_to_num", "nanargmax",
-    "nanargmin", "nanmax", "nanmin", "nansum", "ndenumerate", "ndim", "negative", "nextafter",
+    "nanargmin", "nanmax", "nanmin", "nansum", "ndim", "negative", "nextafter",
     "nonzero", "not_equal", "number", "ones_like", "packbits", "percentile", "pi", "piecewise",
     "place", "polyadd", "polyder", "polyint", "polysub", "polyval", "power", "prod", "ptp",
     "put", "putmask", "rad2deg", "radians", "ravel", "real", "real_if_close", "reciprocal",
@@ -215,7 +216,6 @@ NUMPY_GUARDS: dict[str, tuple[Callable[..., int], str]] = {
     "kron": (_products, "max_array_size"),
     "meshgrid": (lambda *xi, **k: math.prod(max(np.size(x), 1) for x in xi) * len(xi), "max_array_size"),
     "indices": (lambda dimensions, *a, **k: _n(dimensions) * len(dimensions), "max_array_size"),
-    "ndindex": (lambda *shape: _n(shape[0] if len(shape) == 1 and np.ndim(shape[0]) else shape), "max_array_size"),
     "fromfunction": (lambda function, shape, **k: _n(shape), "max_array_size"),
     "fromiter": (lambda it, dtype=None, count=-1, **k: as_count(count), "max_array_size"),
     "vander": (lambda x, N=None, *a, **k: np.size(x) * as_count(N if N is not None else np.size(x)), "max_array_size"),
@@ -256,6 +256,27 @@ NUMPY_GUARDS: dict[str, tuple[Callable[..., int], str]] = {
 # [/guards]
 
 
+def bounded_constructors(limits: Limits) -> dict[int, Callable]:
+    """Stand-ins for ``list``, ``tuple``, ``set``, ``frozenset`` when an expression calls them.
+
+    The table keeps the real types (so ``isinstance(x, list)`` works); the compiler calls these
+    instead, which take at most ``max_sequence_length`` items from an iterator -- so that
+    ``list(some_long_iterator)`` is refused instead of filling memory. Keyed by ``id`` of the type.
+    """
+    def bounded(kind):
+        def make(iterable=(), /):
+            cap = limits.max_sequence_length
+            if hasattr(iterable, "__len__") and len(iterable) > cap:
+                raise LimitError(f"sequence length exceeded, max length is {cap}")
+            items = list(itertools.islice(iterable, cap + 1))
+            if len(items) > cap:
+                raise LimitError(f"sequence length exceeded, max length is {cap}")
+            return items if kind is list else kind(items)
+        make.__name__ = make.__qualname__ = kind.__name__
+        return make
+    return {id(kind): bounded(kind) for kind in (list, tuple, set, frozenset)}
+
+
 def _python_guards(limits: Limits) -> dict[str, Callable]:
     """``range``, ``pow``, ``factorial``, ``format``, ``bytes``, ``bytearray`` with size checks."""
     def length(*args):
@@ -280,12 +301,38 @@ def _python_guards(limits: Limits) -> dict[str, Callable]:
     def sum_(iterable, /, start=0):
         if not isinstance(start, (int, float, complex, np.number, np.ndarray)):
             raise TypeError("sum() can't sum sequences; use concatenate() or ''.join()")
-        items = list(iterable)
+        items = items_of(iterable)
         check_arguments([start, *items], {}, limits)  # arrays broadcast together as they add up
         return sum(items, start)
 
+    def items_of(iterable) -> list:
+        """At most ``max_sequence_length`` items of ``iterable``, or a LimitError."""
+        cap = limits.max_sequence_length
+        if hasattr(iterable, "__len__") and len(iterable) > cap:
+            raise LimitError(f"sequence length exceeded, max length is {cap}")
+        items = list(itertools.islice(iterable, cap + 1))
+        if len(items) > cap:
+            raise LimitError(f"sequence length exceeded, max length is {cap}")
+        return items
+
+    def check_fan(iterables) -> None:
+        """zip/map over n iterables of length m produce n*m items: bound the product."""
+        shortest = min((len(it) for it in iterables if hasattr(it, "__len__")),
+                       default=limits.max_sequence_length)
+        if len(iterables) * shortest > limits.max_sequence_length:
+            raise LimitError(f"too many items: {len(iterables)} iterables of {shortest}, "
+                             f"max is {limits.max_sequence_length}")
+
+    def sorted_(iterable, /, *, key=None, reverse=False):
+        return sorted(items_of(iterable), key=key, reverse=reverse)
+
+    def zip_(*iterables, strict=False):
+        check_fan(iterables)
+        return zip(*iterables, strict=strict)
+
     def map_(func, /, *iterables):
         check_callable(func)
+        check_fan(iterables)
 
         def checked(*args):  # each call meets the checks of a call written in the text
             check_arguments(args, {}, limits)
@@ -294,17 +341,16 @@ def _python_guards(limits: Limits) -> dict[str, Callable]:
             return check_size(check_value(func(*args)), limits)
         return map(checked, *iterables)
 
-    for func, original in ((power, pow), (format_, format), (sum_, sum), (map_, map)):
-        func.__doc__, func.__name__ = original.__doc__, original.__name__
+    guards = {"pow": (power, pow), "format": (format_, format), "sum": (sum_, sum), "map": (map_, map),
+              "zip": (zip_, zip), "sorted": (sorted_, sorted)}
+    for func, original in guards.values():
+        func.__doc__, func.__name__, func.__qualname__ = original.__doc__, original.__name__, original.__name__
     return {
         "range": guarded(range, length, limits, "sequence length", "max_sequence_length"),
         "bytes": guarded(bytes, int_arg, limits, "string length", "max_str_len"),
         "bytearray": guarded(bytearray, int_arg, limits, "string length", "max_str_len"),
         "factorial": guarded(math.factorial, factorial_bits, limits, "integer size", "max_int_bits"),
-        "pow": power,
-        "format": format_,
-        "sum": sum_,
-        "map": map_,
+        **{name: func for name, (func, _) in guards.items()},
     }
 
 

@@ -164,6 +164,10 @@ ATTEMPTS = [
     ("object_multiply_scalars", "x = multiply(10**100, 10**100)\nwhile True:\n    x = multiply(x, x)", S, False, False),
     ("map_object_power", "list(map(power, [[10**5000]], [10**4]))", S, False, False),
     ("nested_list_argument", "mean([[[0] * 1000] * 1000] * 1000)", L, False, False),
+    ("zip_fan_out", "list(zip(*[range(10**6)] * 10**6))", L, False, False),
+    ("map_fan_out", "list(map(max, *[range(10**6)] * 10**6))", L, False, False),
+    ("list_of_long_iterator", "list(enumerate(zeros(10**7)))", L, False, False),
+    ("sorted_long_iterator", "sorted(enumerate(zeros(10**7)))", L, False, False),
     ("concatenate_many", "x = zeros(10**6)\nconcatenate([x] * 100)", L, False, False),
     # --- endless loops and recursion
     ("while_true", "while True:\n    pass", L, False, False),

@@ -283,9 +283,14 @@ def check_arguments(args, kwargs: dict, limits: Limits) -> None:
         check_count(math.prod(shape), limits)
 
 
+_NUMPY_OWNERS = (np.ufunc, np.ndarray, np.generic)
+
+
 def is_numpy_function(func) -> bool:
-    """Whether ``func`` is a numpy function or ufunc (their loops run unchecked)."""
-    return isinstance(func, np.ufunc) or getattr(func, "__module__", None) == "numpy"
+    """Whether ``func`` is a numpy function, a ufunc, or a method of one or of an array
+    (their loops run unchecked)."""
+    return (isinstance(func, np.ufunc) or getattr(func, "__module__", None) == "numpy"
+            or isinstance(getattr(func, "__self__", None), _NUMPY_OWNERS))
 
 
 def check_numpy_arguments(args, kwargs: dict, limits: Limits) -> None:

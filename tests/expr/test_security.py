@@ -163,6 +163,8 @@ ATTEMPTS = [
     ("object_prod", "prod([10**5000] * 10**4)", S, False, False),
     ("object_multiply_scalars", "x = multiply(10**100, 10**100)\nwhile True:\n    x = multiply(x, x)", S, False, False),
     ("map_object_power", "list(map(power, [[10**5000]], [10**4]))", S, False, False),
+    ("ufunc_method_objects", "multiply.accumulate([10**5000] * 10**4)", S, False, False),
+    ("array_method_objects", "ones(3).dot([10**5000] * 3)", S, False, False),
     ("nested_list_argument", "mean([[[0] * 1000] * 1000] * 1000)", L, False, False),
     ("zip_fan_out", "list(zip(*[range(10**6)] * 10**6))", L, False, False),
     ("map_fan_out", "list(map(max, *[range(10**6)] * 10**6))", L, False, False),

@@ -175,7 +175,8 @@ class Interpreter:
             self._budget = outer
     # [/run]
 
-    def eval(self, expr: str | Compiled, *, raise_errors: bool | None = None):
+    def eval(self, expr: str | Compiled, *, raise_errors: bool | None = None,
+             show_errors: bool | None = None):
         """Parse (if given text) and run; ``interp(expr)`` is the same.
 
         Parameters
@@ -184,20 +185,28 @@ class Interpreter:
             Source text, or the result of :meth:`parse`.
         raise_errors : bool, optional
             Override the interpreter's ``raise_errors`` for this call.
+        show_errors : bool, optional
+            Override the interpreter's ``show_errors`` for this call.
 
         Returns
         -------
         object
             The value of the final expression statement, or None.
         """
-        if isinstance(expr, Compiled):
-            return self.run(expr, raise_errors=raise_errors)
-        self.error = []
+        shown = self.show_errors
+        if show_errors is not None:
+            self.show_errors = show_errors
         try:
-            code = self._compile(expr)
-        except ExprError as err:
-            return self._fail(err, raise_errors)
-        return self.run(code, raise_errors=raise_errors)
+            if isinstance(expr, Compiled):
+                return self.run(expr, raise_errors=raise_errors)
+            self.error = []
+            try:
+                code = self._compile(expr)
+            except ExprError as err:
+                return self._fail(err, raise_errors)
+            return self.run(code, raise_errors=raise_errors)
+        finally:
+            self.show_errors = shown
 
     __call__ = eval
 

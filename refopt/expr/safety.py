@@ -301,22 +301,32 @@ def check_numpy_arguments(args, kwargs: dict, limits: Limits) -> None:
     -- where none of the operator checks apply. Nested lists of more than
     ``max_sequence_length`` items in all are refused too (the scan must stay quick).
     """
-    budget = [limits.max_sequence_length]
-
-    def scan(value, level: int) -> None:
+    budget = None
+    for value in (*args, *kwargs.values()) if kwargs else args:
         t = type(value)
         if t is int:
-            if value.bit_length() > 63:
-                raise SecurityError("integers beyond 64 bits are not allowed in numpy arguments")
-        elif (t is list or t is tuple) and level < 3:
-            budget[0] -= len(value)
-            if budget[0] < 0:
-                raise LimitError(f"nested list argument too large, max is {limits.max_sequence_length} items")
-            for item in value:
-                scan(item, level + 1)
+            _check_small_int(value)
+        elif t is list or t is tuple:
+            budget = [limits.max_sequence_length] if budget is None else budget
+            _scan_items(value, 1, budget, limits)
 
-    for value in (*args, *kwargs.values()) if kwargs else args:
-        scan(value, 0)
+
+def _check_small_int(value: int) -> None:
+    if value.bit_length() > 63:
+        raise SecurityError("integers beyond 64 bits are not allowed in numpy arguments")
+
+
+def _scan_items(items, level: int, budget: list, limits: Limits) -> None:
+    """Scan nested lists (to depth 3) for big integers, spending ``budget`` per item."""
+    budget[0] -= len(items)
+    if budget[0] < 0:
+        raise LimitError(f"nested list argument too large, max is {limits.max_sequence_length} items")
+    for item in items:
+        t = type(item)
+        if t is int:
+            _check_small_int(item)
+        elif (t is list or t is tuple) and level < 3:
+            _scan_items(item, level + 1, budget, limits)
 
 
 def check_dtype_like(value, limits: Limits) -> None:

@@ -182,3 +182,11 @@ def test_limits_are_settable_per_interpreter():
     with pytest.raises(LimitError):
         small.eval("f(g(h(1)))")
     assert Interpreter().limits.max_steps == 100_000
+
+
+def test_show_errors_per_call():
+    out = io.StringIO()
+    interp = Interpreter(raise_errors=False, err_writer=out)
+    assert interp.eval("zz", show_errors=True) is None
+    assert "NameError: name 'zz' is not defined" in out.getvalue()
+    assert interp.eval("yy") is None and "yy" not in out.getvalue() and not interp.show_errors

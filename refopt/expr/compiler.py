@@ -169,8 +169,9 @@ class Compiler:
         body = node.body
         if not body:
             return lambda frame: None
-        last = self.compile(body[-1].value) if isinstance(body[-1], ast.Expr) else None
-        rest = self.compile_all(body[:-1] if last is not None else body)
+        ends_in_value = isinstance(body[-1], ast.Expr)
+        rest = self.compile_all(body[:-1] if ends_in_value else body)
+        last = self.compile(body[-1].value) if ends_in_value else None
         if not rest:
             return last
 
@@ -310,8 +311,8 @@ class Compiler:
             for spread, fn in parts:
                 if spread:
                     items = fn(frame)
-                    try:
-                        out.extend(items)
+                    try:  # take one item more than allowed at most, then let the check refuse
+                        out.extend(itertools.islice(items, limits.max_sequence_length - len(out) + 1))
                         check_size(out, limits)
                     except Exception as exc:
                         raise where.wrap(exc) from None
@@ -595,7 +596,7 @@ class Compiler:
         star, limits = stars[0], self.limits
 
         def unpack_star(frame, value):
-            values = list(value)
+            values = list(itertools.islice(value, limits.max_sequence_length + 1))
             check_size(values, limits)
             if len(values) < n - 1:
                 raise ValueError(f"not enough values to unpack (expected at least {n - 1}, got {len(values)})")

@@ -27,6 +27,7 @@ Left out on purpose: anything that reads or writes files or raw memory (``load``
 from __future__ import annotations
 
 import builtins
+import functools
 import itertools
 import math
 from collections.abc import Callable
@@ -256,6 +257,7 @@ NUMPY_GUARDS: dict[str, tuple[Callable[..., int], str]] = {
 # [/guards]
 
 
+@functools.lru_cache(maxsize=16)
 def bounded_constructors(limits: Limits) -> dict[int, Callable]:
     """Stand-ins for ``list``, ``tuple``, ``set``, ``frozenset`` when an expression calls them.
 

@@ -170,6 +170,8 @@ ATTEMPTS = [
     ("map_fan_out", "list(map(max, *[range(10**6)] * 10**6))", L, False, False),
     ("list_of_long_iterator", "list(enumerate(zeros(10**7)))", L, False, False),
     ("sorted_long_iterator", "sorted(enumerate(zeros(10**7)))", L, False, False),
+    ("spread_long_iterator", "[*enumerate(zeros(10**7))]", L, False, False),
+    ("star_target_long_iterator", "a, *b = enumerate(zeros(10**7))", L, False, False),
     ("concatenate_many", "x = zeros(10**6)\nconcatenate([x] * 100)", L, False, False),
     # --- endless loops and recursion
     ("while_true", "while True:\n    pass", L, False, False),

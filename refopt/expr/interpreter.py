@@ -92,7 +92,7 @@ class Interpreter:
     >>> interp = Interpreter()
     >>> interp.symtable['wid'] = 0.5
     >>> code = interp.parse('sqrt(2*log(2)) * wid')
-    >>> round(interp.run(code), 6)
+    >>> round(float(interp.run(code)), 6)
     0.588705
     """
 

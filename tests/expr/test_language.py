@@ -216,3 +216,13 @@ def test_try_except_else_finally_raise_assert_del():
 def test_pass_and_docstring_only_text():
     interp = Interpreter()
     assert interp.eval("pass") is None and interp.eval("") is None and interp.eval("x = 1") is None
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import refopt.expr
+    import refopt.expr.interpreter
+    for module in (refopt.expr, refopt.expr.interpreter):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0

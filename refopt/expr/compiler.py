@@ -370,7 +370,7 @@ class Compiler:
         def subscript(frame):
             obj, key = value(frame), index(frame)
             try:
-                return obj[key]
+                return check_value(obj[key])  # e.g. a module inside a host's list
             except Exception as exc:
                 raise where.wrap(exc) from None
         return subscript

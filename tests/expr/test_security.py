@@ -269,3 +269,12 @@ def test_time_limit_stops_slow_loops():
     with pytest.raises(LimitError, match="time limit"):
         interp.eval("while True:\n    x = 'a' * 1000")
     assert time.monotonic() - start < 1.0
+
+
+def test_modules_hidden_in_host_containers_are_refused():
+    import os
+    interp = Interpreter(user_symbols={"things": [1.0, os], "table": {"m": os}})
+    assert interp.eval("things[0]") == 1.0
+    for text in ("things[1]", "table['m']", "things[1].system('true')"):
+        with pytest.raises(SecurityError):
+            interp.eval(text)

@@ -69,7 +69,7 @@ def refopt_value(interp: Interpreter, text_or_code):
 def same(got, want) -> bool:
     """Equal outcomes: same value and type (NaN equals NaN), or the same exception type."""
     if want[0] == "error":
-        return got[0] == "error" and isinstance(got[1], want[1]) and isinstance(got[1].exc, want[1])
+        return got[0] == "error" and isinstance(got[1], want[1]) and type(got[1].exc) is want[1]
     if got[0] != "value":
         return False
     g, w = got[1], want[1]

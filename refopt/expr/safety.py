@@ -507,7 +507,7 @@ class Budget:
         if self.steps < 0:
             raise LimitError(f"too many steps: more than {self.limits.max_steps} loop "
                              f"iterations and calls in one run")
-        if self.deadline is not None and self.steps & 127 == 0 and time.monotonic() > self.deadline:
+        if self.deadline is not None and time.monotonic() > self.deadline:
             raise LimitError(f"time limit of {self.limits.max_time} s exceeded")
 
     def charge(self, steps: int) -> None:

@@ -213,55 +213,53 @@ def qrsolv(r: np.ndarray, ipvt: np.ndarray, diag: np.ndarray, qtb: np.ndarray):
         The diagonal of ``S``.
     """
     n = qtb.size
-    lower = np.tril_indices(n, -1)
-    r[lower] = r.T[lower]  # work on a copy of R held in the lower triangle
-    rdiag_saved = np.diag(r).copy()
-    wa = np.array(qtb, dtype=float)
-    sdiag = np.zeros(n)
+    # The rows of the augmented system [R | Q^T b], rotated into [S | c] in a copy (MINPACK
+    # rotates a transposed copy of R held in the lower triangle of r, keeping R above it).
+    s = np.empty((n, n + 1))
+    s[:, :n] = r
+    s[:, n] = qtb
     for j in range(n):
         dj = diag[ipvt[j]]
         if dj != 0.0:
-            sdiag[j:] = 0.0
-            sdiag[j] = dj
-            _eliminate_diagonal_row(r, sdiag, wa, j)
-        sdiag[j] = r[j, j]
-        r[j, j] = rdiag_saved[j]
+            _eliminate_diagonal_row(s, j, dj)
+    sdiag = s.diagonal().copy()
+    for j in range(n):  # MINPACK's layout: S^T below the diagonal of r, for lmpar
+        r[j + 1:, j] = s[j, j + 1:n]
+    wa = s[:, n].copy()
     # [qrsolv-backsolve]
     singular = np.flatnonzero(sdiag == 0.0)
     nsing = int(singular[0]) if singular.size else n
     wa[nsing:] = 0.0
     for j in range(nsing - 1, -1, -1):
-        wa[j] = (wa[j] - dot_sequential(r[j + 1:nsing, j], wa[j + 1:nsing])) / sdiag[j]
+        wa[j] = (wa[j] - dot_sequential(s[j, j + 1:nsing], wa[j + 1:nsing])) / sdiag[j]
     # [/qrsolv-backsolve]
     x = np.empty(n)
     x[ipvt] = wa
     return x, sdiag
 
 
-def _eliminate_diagonal_row(r, sdiag, wa, j) -> None:
-    """Rotate the row ``d_j e_j^T`` (held in ``sdiag``) into the lower-triangular copy of R.
+def _eliminate_diagonal_row(s, j, dj) -> None:
+    """Rotate the row ``(d_j e_j^T | 0)`` into the rows ``j, ..., n-1`` of ``[S | c]``.
 
-    Row k of the copy is column k of ``r`` (entries k..n-1). Only one extra component of
-    ``(Q^T b, 0)`` changes, ``qtbpj``, which need not be kept.
+    Row k of ``s`` holds ``S[k, k:]`` and then ``c[k]``. The eliminated row lives in
+    ``d``; its last entry is the one extra component of ``(Q^T b, 0)`` that the
+    rotations change, which is not needed afterwards.
     """
-    n = wa.size
-    qtbpj = 0.0
-    for k in range(j, n):
-        if sdiag[k] == 0.0:
+    d = np.zeros(s.shape[1])
+    d[j] = dj
+    for k in range(j, s.shape[0]):
+        if d[k] == 0.0:
             continue
         # [qrsolv-givens]
-        # a rotation that zeroes sdiag[k] against r[k, k], in MINPACK's overflow-safe form
-        if abs(r[k, k]) >= abs(sdiag[k]):
-            tan = sdiag[k] / r[k, k]
+        # a rotation that zeroes d[k] against s[k, k], in MINPACK's overflow-safe form
+        if abs(s[k, k]) >= abs(d[k]):
+            tan = d[k] / s[k, k]
             cos = 0.5 / math.sqrt(0.25 + 0.25 * tan**2)
             sin = cos * tan
         else:
-            cotan = r[k, k] / sdiag[k]
+            cotan = s[k, k] / d[k]
             sin = 0.5 / math.sqrt(0.25 + 0.25 * cotan**2)
             cos = sin * cotan
-        r[k, k] = cos * r[k, k] + sin * sdiag[k]
-        wa[k], qtbpj = cos * wa[k] + sin * qtbpj, -sin * wa[k] + cos * qtbpj
-        column, row = r[k + 1:, k].copy(), sdiag[k + 1:].copy()
-        r[k + 1:, k] = cos * column + sin * row
-        sdiag[k + 1:] = -sin * column + cos * row
+        row, drow = s[k, k:], d[k:]
+        row[:], drow[:] = cos * row + sin * drow, -sin * row + cos * drow
         # [/qrsolv-givens]

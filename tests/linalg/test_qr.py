@@ -153,3 +153,81 @@ def test_dot_sequential_matrix_sums_each_column():
     u = np.array([1.0, 2.0, 3.0])
     a = np.array([[1.0, 0.5], [0.25, 2.0], [1.0, -1.0]])
     np.testing.assert_array_equal(dot_sequential(u, a), u @ a)
+
+
+# ------------------------------------------------------------------------------------------
+# The vectorised steps against plain transcriptions of MINPACK's Fortran loops, bit for bit:
+# the speed-ups must not move a single rounding (the evaluation counts depend on it).
+
+
+def qrsolv_loops(r, ipvt, diag, qtb):
+    """MINPACK's qrsolv, element by element (S^T in the lower triangle of r, as the Fortran)."""
+    n = len(qtb)
+    x = [0.0] * n
+    wa = [float(v) for v in qtb]
+    for j in range(n):  # copy R's strict upper triangle below the diagonal, save diag(R)
+        for i in range(j + 1, n):
+            r[i, j] = r[j, i]
+        x[j] = r[j, j]
+    sdiag = [0.0] * n
+    for j in range(n):
+        if diag[ipvt[j]] != 0.0:
+            for k in range(j, n):
+                sdiag[k] = 0.0
+            sdiag[j] = diag[ipvt[j]]
+            qtbpj = 0.0
+            for k in range(j, n):
+                if sdiag[k] == 0.0:
+                    continue
+                if abs(r[k, k]) < abs(sdiag[k]):
+                    cotan = r[k, k] / sdiag[k]
+                    sin = 0.5 / math.sqrt(0.25 + 0.25 * cotan**2)
+                    cos = sin * cotan
+                else:
+                    tan = sdiag[k] / r[k, k]
+                    cos = 0.5 / math.sqrt(0.25 + 0.25 * tan**2)
+                    sin = cos * tan
+                r[k, k] = cos * r[k, k] + sin * sdiag[k]
+                temp = cos * wa[k] + sin * qtbpj
+                qtbpj = -sin * wa[k] + cos * qtbpj
+                wa[k] = temp
+                for i in range(k + 1, n):
+                    temp = cos * r[i, k] + sin * sdiag[i]
+                    sdiag[i] = -sin * r[i, k] + cos * sdiag[i]
+                    r[i, k] = temp
+        sdiag[j] = r[j, j]
+        r[j, j] = x[j]
+    nsing = n
+    for j in range(n):
+        if sdiag[j] == 0.0 and nsing == n:
+            nsing = j
+        if nsing < n:
+            wa[j] = 0.0
+    for j in range(nsing - 1, -1, -1):
+        total = 0.0
+        for i in range(j + 1, nsing):
+            total = total + r[i, j] * wa[i]
+        wa[j] = (wa[j] - total) / sdiag[j]
+    for j in range(n):
+        x[ipvt[j]] = wa[j]
+    return np.array(x), np.array(sdiag)
+
+
+@given(matrices(min_rows=2, max_rows=12, max_cols=8, rank_deficient=True),
+       st.floats(1e-8, 1e4), st.integers(0, 2**31 - 1), st.booleans())
+def test_qrsolv_equals_minpack_loops_bit_for_bit(a, par, seed, zeros_in_d):
+    rng = np.random.default_rng(seed)
+    m, n = a.shape
+    qr, ipvt, rdiag, _ = qrfac(a)
+    r = np.triu(qr[:n])
+    r[np.arange(n), np.arange(n)] = rdiag
+    d = math.sqrt(par) * rng.uniform(0.1, 10.0, size=n)
+    if zeros_in_d:
+        d[rng.random(n) < 0.5] = 0.0  # undamped columns, and a singular S when R is
+    qtb = rng.standard_normal(n)
+    r_loops = r.copy()
+    x, sdiag = qrsolv(r, ipvt, d, qtb)
+    x_loops, sdiag_loops = qrsolv_loops(r_loops, ipvt, d, qtb)
+    np.testing.assert_array_equal(x, x_loops)
+    np.testing.assert_array_equal(sdiag, sdiag_loops)
+    np.testing.assert_array_equal(r, r_loops)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import sys
 from dataclasses import fields
+from typing import Any
 
 from .compiler import Compiler, Frame
 from .errors import ExprError, ExprSyntaxError, LimitError, Where
@@ -147,7 +148,7 @@ class Interpreter:
     # [/parse]
 
     # [run]
-    def run(self, code: Compiled, *, raise_errors: bool | None = None):
+    def run(self, code: Compiled, *, raise_errors: bool | None = None) -> Any:
         """Evaluate a :class:`Compiled` against the symbol table.
 
         Returns the value of the final expression statement (None if the text ends with
@@ -176,7 +177,7 @@ class Interpreter:
     # [/run]
 
     def eval(self, expr: str | Compiled, *, raise_errors: bool | None = None,
-             show_errors: bool | None = None):
+             show_errors: bool | None = None) -> Any:
         """Parse (if given text) and run; ``interp(expr)`` is the same.
 
         Parameters

@@ -159,9 +159,9 @@ def qrfac(a: np.ndarray, pivot: bool = True):
 
 def _bring_largest_column_forward(a, j, rdiag, wa, ipvt) -> None:
     """Swap into position j the first remaining column of largest (downdated) norm."""
-    kmax = j + int(np.argmax(rdiag[j:]))
+    kmax = j + int(rdiag[j:].argmax())
     if kmax != j:
-        a[:, [j, kmax]] = a[:, [kmax, j]]
+        a[:, j], a[:, kmax] = a[:, kmax].copy(), a[:, j].copy()
         rdiag[kmax] = rdiag[j]
         wa[kmax] = wa[j]
         ipvt[j], ipvt[kmax] = ipvt[kmax], ipvt[j]

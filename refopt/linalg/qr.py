@@ -62,8 +62,7 @@ def enorm(x: np.ndarray) -> float:
     if n == 0:
         return 0.0
     agiant = RGIANT / n
-    if xabs.max() < agiant and (xabs.min() > RDWARF
-                                or not np.any((xabs <= RDWARF) & (xabs != 0.0))):
+    if _all_intermediate(xabs, agiant):
         # the common case: every nonzero component is intermediate (zeros add nothing)
         return math.sqrt(float(dot_sequential(xabs, xabs)))
     small = xabs <= RDWARF
@@ -100,9 +99,23 @@ def dot_sequential(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return (u[:, None] * v).cumsum(axis=0)[-1]
 
 
+def _all_intermediate(xabs: np.ndarray, agiant: float) -> bool:
+    """True when no entry of ``xabs`` is large and every nonzero one is above ``RDWARF``."""
+    return bool(xabs.max() < agiant and (xabs.min() > RDWARF
+                                         or not np.any((xabs <= RDWARF) & (xabs != 0.0))))
+
+
 def column_norms(a: np.ndarray) -> np.ndarray:
-    """``enorm`` of every column of ``a``."""
-    return np.array([enorm(a[:, j]) for j in range(a.shape[1])])
+    """``enorm`` of every column of ``a``.
+
+    When every entry is intermediate (the common case of :func:`enorm`) all columns are
+    summed at once, each left to right; otherwise column by column.
+    """
+    m, n = a.shape
+    aabs = np.abs(a)
+    if m == 0 or n == 0 or not _all_intermediate(aabs, RGIANT / m):
+        return np.array([enorm(a[:, j]) for j in range(n)])
+    return np.sqrt((aabs * aabs).cumsum(axis=0)[-1])  # each column added top to bottom
 
 
 def qrfac(a: np.ndarray, pivot: bool = True):

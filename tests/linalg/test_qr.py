@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from refopt.linalg import enorm, qrfac, qrsolv
-from refopt.linalg.qr import dot_sequential
+from refopt.linalg.qr import column_norms, dot_sequential
 
 
 @st.composite
@@ -231,3 +231,13 @@ def test_qrsolv_equals_minpack_loops_bit_for_bit(a, par, seed, zeros_in_d):
     np.testing.assert_array_equal(x, x_loops)
     np.testing.assert_array_equal(sdiag, sdiag_loops)
     np.testing.assert_array_equal(r, r_loops)
+
+
+@given(matrices(max_rows=12, max_cols=8), st.sampled_from([1e-300, 1e-25, 1.0, 1e18, 1e300]),
+       st.integers(0, 2**31 - 1))
+def test_column_norms_equals_enorm_of_each_column_bit_for_bit(a, scale, seed):
+    a = a * scale
+    rng = np.random.default_rng(seed)
+    a[rng.random(a.shape) < 0.2] = 0.0  # zeros are neither small nor intermediate
+    expected = np.array([enorm(a[:, j]) for j in range(a.shape[1])])
+    assert column_norms(a).tobytes() == expected.tobytes()

@@ -45,9 +45,14 @@ Where refopt departs from scipy 1.17 (each with a test in ``tests/lsq/test_least
 * The residuals at ``x0`` are checked (one dimension, finite) before the Jacobian there is
   evaluated, so a 2-D ``fun`` gets least_squares' message also with finite differences.
 
-Sparse Jacobians (``jac_sparsity``, a sparse or operator ``jac``) and ``tr_solver='lsmr'``
-need LSMR and a sparse matrix type, which refopt does not have yet: they are validated as
-scipy validates them and then raise ``NotImplementedError``.
+* ``tr_options`` for ``tr_solver='lsmr'`` are checked against LSMR's keywords before the
+  solver starts, with the ``TypeError`` Python raises for a bad keyword (scipy raises it at
+  the first LSMR call, so never when no iteration is made).
+
+``tr_solver='lsmr'`` works with dense Jacobians (:mod:`refopt.linalg.lsmr`). Sparse
+Jacobians (``jac_sparsity``, a sparse or operator ``jac``) need grouped differences and a
+sparse matrix type, which refopt does not have yet: they are validated as scipy validates
+them and then raise ``NotImplementedError``.
 """
 
 from __future__ import annotations
@@ -70,6 +75,8 @@ EPS = np.finfo(float).eps
 METHODS = ("trf", "dogbox", "lm")
 JAC_SCHEMES = ("2-point", "3-point", "cs")
 TR_SOLVERS = (None, "exact", "lsmr")
+#: The keyword arguments of :func:`refopt.linalg.lsmr.lsmr` that ``tr_options`` may set.
+LSMR_KEYWORDS = ("damp", "atol", "btol", "conlim", "maxiter", "show", "x0")
 
 #: The ``message`` of the result for each ``status``.
 TERMINATION_MESSAGES = {
@@ -138,9 +145,16 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
         epsilon.
     tr_solver : {None, 'exact', 'lsmr'}, optional
         Trust-region subproblem solver for 'trf' and 'dogbox'. None means 'exact' for a
-        dense Jacobian. 'lsmr' is not available yet (``NotImplementedError``).
+        dense Jacobian. 'exact' factorises the Jacobian (SVD, or ``lstsq`` for dogbox);
+        'lsmr' needs only products with it (:func:`refopt.linalg.lsmr.lsmr`) and solves the
+        subproblem in a two-dimensional subspace ('trf') or takes an LSMR Gauss–Newton step
+        ('dogbox').
     tr_options : dict, optional
-        Options for the subproblem solver (ignored by 'exact').
+        Options for the subproblem solver: ignored by 'exact'; for 'lsmr' the keyword
+        arguments of :func:`refopt.linalg.lsmr.lsmr` (``damp``, ``atol``, ``btol``,
+        ``conlim``, ``maxiter``, ``show``, ``x0``) and, for 'trf', ``regularize`` (default
+        True: add a Tikhonov term that depends on the trust radius). 'dogbox' warns about
+        ``regularize`` and drops it.
     jac_sparsity : None or array_like of shape (m, n), optional
         Sparsity structure of the Jacobian for finite differences. Validated, then
         ``NotImplementedError`` (grouped differencing is not available yet). An error
@@ -175,8 +189,10 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
     ValueError
         For invalid arguments, with scipy's messages; for residuals that are not finite
         at ``x0``.
+    TypeError
+        For a ``tr_options`` key that LSMR does not take (with ``tr_solver='lsmr'``).
     NotImplementedError
-        For sparse problems and ``tr_solver='lsmr'`` (after validation).
+        For sparse problems (after validation).
 
     Examples
     --------
@@ -214,8 +230,9 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
     if J0 is not None:
         check_jacobian(J0, m, n, method, tr_solver, x_scale)
     if method != "lm":
-        refuse_sparse(jac_sparsity, J0, tr_solver)
-        tr_solver = "exact"
+        refuse_sparse(jac_sparsity, J0)
+        tr_solver = "exact" if tr_solver is None else tr_solver  # J0 is dense here
+        tr_options = check_tr_options(tr_options, method, tr_solver)
 
     callback = wrap_callback(callback)
     residuals = fixed_shape(residuals, m)
@@ -407,13 +424,38 @@ def check_jacobian(J0: Any, m: int, n: int, method: str, tr_solver: str | None,
         raise ValueError("x_scale='jac' can't be used when `jac` returns LinearOperator.")
 
 
-def refuse_sparse(jac_sparsity: Any, J0: Any, tr_solver: str | None) -> None:
+def refuse_sparse(jac_sparsity: Any, J0: Any) -> None:
     """Stop, after validation, where refopt lacks the sparse machinery (never a fallback)."""
-    if jac_sparsity is not None or not isinstance(J0, np.ndarray) or tr_solver == "lsmr":
+    if jac_sparsity is not None or not isinstance(J0, np.ndarray):
         raise NotImplementedError(
-            "sparse least squares (`jac_sparsity`, a sparse or LinearOperator `jac`, "
-            "tr_solver='lsmr') needs grouped finite differences, a sparse matrix type and "
-            "LSMR (refopt.linalg.sparse, refopt.linalg.lsmr), which are not written yet.")
+            "sparse least squares (`jac_sparsity`, a sparse or LinearOperator `jac`) needs "
+            "grouped finite differences and a sparse matrix type (refopt.linalg.sparse), "
+            "which are not written yet; a dense Jacobian works with tr_solver='lsmr'.")
+
+
+# [tr-options]
+def check_tr_options(tr_options: dict, method: str, tr_solver: str) -> dict:
+    """``tr_options`` as the solver will use them; for 'lsmr', checked against LSMR's keywords.
+
+    dogbox has no use for ``regularize``: as scipy, warn and drop it. Any other key LSMR
+    does not take gets the ``TypeError`` the call ``lsmr(A, b, **options)`` would raise.
+    """
+    if tr_solver != "lsmr":
+        return tr_options                                    # ignored by 'exact'
+    if method == "dogbox" and "regularize" in tr_options:
+        warnings.warn("The keyword 'regularize' in `tr_options` is not relevant for "
+                      "'dogbox' method.", stacklevel=3)
+        tr_options = {key: value for key, value in tr_options.items() if key != "regularize"}
+    allowed = LSMR_KEYWORDS + (("regularize",) if method == "trf" else ())
+    for key in tr_options:
+        if not isinstance(key, str):
+            raise TypeError("keywords must be strings")
+        if key in ("A", "b"):
+            raise TypeError(f"lsmr() got multiple values for argument '{key}'")
+        if key not in allowed:
+            raise TypeError(f"lsmr() got an unexpected keyword argument '{key}'")
+    return tr_options
+# [/tr-options]
 
 
 # ---------------------------------------------------------------------------------------

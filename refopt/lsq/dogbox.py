@@ -41,6 +41,8 @@ import numpy as np
 from numpy.linalg import lstsq, norm
 
 from .._result import OptimizeResult
+from ..linalg.lsmr import lsmr
+from ..linalg.operators import LinearOperator, aslinearoperator
 from .trust_region import (
     Point, build_quadratic_1d, check_termination, compute_jac_scale, evaluate_quadratic,
     in_bounds, make_point, minimize_quadratic_1d, print_header_nonlinear,
@@ -140,6 +142,47 @@ def free_model(point: Point, free: np.ndarray):
 # [/free-model]
 
 
+# [lsmr-model]
+def lsmr_operator(J, d: np.ndarray, active: np.ndarray) -> LinearOperator:
+    """``J diag(d)`` with the columns of the active variables zeroed: the free columns
+    without slicing (which an operator cannot do).
+
+    Products with it never involve the active variables, so LSMR's iterates keep zeros
+    there. (scipy's version forgets the zeroing in ``matvec``; it matters only for an
+    ``x0`` in ``tr_options`` with nonzero active entries.)
+    """
+    J = aslinearoperator(J)
+
+    def matvec(x: np.ndarray) -> np.ndarray:
+        x_free = x * d
+        x_free[active] = 0
+        return J.matvec(x_free)
+
+    def rmatvec(y: np.ndarray) -> np.ndarray:
+        r = d * J.rmatvec(y)
+        r[active] = 0
+        return r
+
+    return LinearOperator(J.shape, matvec, rmatvec)
+
+
+def free_model_lsmr(point: Point, free: np.ndarray, scale: np.ndarray, lsmr_options: dict):
+    """As :func:`free_model`, with LSMR for the Gauss–Newton step (14.3) (15.14).
+
+    LSMR works in the scaled variables ``x / scale`` (a better-conditioned problem for an
+    iterative method that stops early), and the step is scaled back. The model is kept in
+    all ``n`` variables with the active gradient components zeroed, which is the model in
+    the free variables. Returns ``(J, g, newton_step, a, b)``, ``J`` an operator.
+    """
+    J = aslinearoperator(point.J)
+    g = np.where(free, point.g, 0.0)
+    newton_step = -lsmr(lsmr_operator(J, scale, ~free), point.f, **lsmr_options)[0][free]
+    newton_step *= scale[free]                               # (15.14)
+    a, b = build_quadratic_1d(J, g, -g)                      # (14.4)
+    return J, g, newton_step, a, b
+# [/lsmr-model]
+
+
 # [dogbox]
 def dogbox(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.ndarray,
            lb: np.ndarray, ub: np.ndarray, ftol: float, xtol: float, gtol: float,
@@ -172,10 +215,11 @@ def dogbox(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.
         Variable scales (the shape of the box (14.1)).
     loss_function : callable or None
         Robust loss from :mod:`refopt.lsq.losses`; None is the linear loss.
-    tr_solver : str
-        'exact' (Gauss–Newton step by ``numpy.linalg.lstsq``).
+    tr_solver : {'exact', 'lsmr'}
+        The Gauss–Newton step by ``numpy.linalg.lstsq`` ('exact') or by
+        :func:`refopt.linalg.lsmr.lsmr` ('lsmr').
     tr_options : dict
-        Unused with 'exact'.
+        Unused with 'exact'; the keyword arguments of LSMR with 'lsmr'.
     verbose : int
         2 prints the iteration table.
     callback : callable, optional
@@ -186,8 +230,7 @@ def dogbox(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.
     OptimizeResult
         ``x, cost, fun, jac, grad, optimality, active_mask, nfev, njev, status``.
     """
-    if tr_solver != "exact":
-        raise NotImplementedError("dogbox supports only tr_solver='exact'")
+    lsmr_options = dict(tr_options) if tr_solver == "lsmr" else None
     point = make_point(np.array(x0, dtype=float), f0, J0, loss_function)
     jac_scale = isinstance(x_scale, str) and x_scale == "jac"
     if jac_scale:
@@ -219,7 +262,12 @@ def dogbox(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.
         if status is not None or nfev >= max_nfev:
             break
 
-        J_free, g_free, newton_step, a, b = free_model(point, free)
+        if lsmr_options is None:
+            J_model, g_model, newton_step, a, b = free_model(point, free)
+        else:
+            J_model, g_model, newton_step, a, b = free_model_lsmr(point, free, scale,
+                                                                  lsmr_options)
+        g_free = point.g[free]
         x_free, lb_free, ub_free = point.x[free], lb[free], ub[free]
         actual_reduction = -1.0
         while actual_reduction <= 0 and nfev < max_nfev:
@@ -227,7 +275,8 @@ def dogbox(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.
                 x_free, newton_step, g_free, a, b, Delta * scale[free], lb_free, ub_free)
             step = np.zeros_like(point.x)
             step[free] = step_free
-            predicted_reduction = -evaluate_quadratic(J_free, g_free, step_free)
+            predicted_reduction = -evaluate_quadratic(                 # (14.4)
+                J_model, g_model, step_free if lsmr_options is None else step)
             x_new = np.clip(point.x + step, lb, ub)          # rounding must not leave the box
             f_new = fun(x_new)
             nfev += 1

@@ -45,19 +45,21 @@ for the first step to register falls back to 1, as a zero radius does (see
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 from numpy.linalg import norm
 
 from .._result import OptimizeResult
+from ..linalg.lsmr import lsmr
+from ..linalg.operators import regularized_lsq_operator, right_multiplied_operator
 from .trust_region import (
     CL_scaling_vector, Point, build_quadratic_1d, check_termination, compute_jac_scale,
     evaluate_quadratic, find_active_constraints, in_bounds, intersect_trust_region,
     make_point, make_strictly_feasible, minimize_quadratic_1d, print_header_nonlinear,
-    print_iteration_nonlinear, report_iteration, solve_lsq_trust_region, step_size_to_bound,
-    update_tr_radius,
+    print_iteration_nonlinear, report_iteration, solve_lsq_trust_region, solve_trust_region_2d,
+    step_size_to_bound, update_tr_radius,
 )
 
 
@@ -83,16 +85,40 @@ class Radius:
 
 @dataclass
 class Model:
-    """The subproblem (13.5) at the current point, in hat variables."""
+    """The subproblem (13.5) at the current point, in hat variables.
+
+    With ``tr_solver='exact'`` it is held as one SVD (``uf``, ``s``, ``V``); with 'lsmr' as
+    its restriction to a two-dimensional subspace (``S``, ``B_S``, ``g_S``, (15.13)).
+    """
 
     d: np.ndarray                  # x = x_k + d * p_h, (13.4)
     g_h: np.ndarray
-    J_h: np.ndarray
+    J_h: Any                       # J d: an array ('exact') or a LinearOperator ('lsmr')
     diag_h: np.ndarray | None      # the diagonal of C; None without bounds (C = 0)
-    uf: np.ndarray                 # U^T [f; 0]
-    s: np.ndarray                  # singular values of [J_h; C**0.5]
-    V: np.ndarray
     theta: float                   # step-back factor from the bounds, (13.9)
+    uf: np.ndarray | None = None   # U^T [f; 0]
+    s: np.ndarray | None = None    # singular values of [J_h; C**0.5]
+    V: np.ndarray | None = None
+    S: np.ndarray | None = None    # orthonormal basis of span{g_h, Gauss-Newton step}
+    B_S: np.ndarray | None = None  # S^T (J_h^T J_h + C) S
+    g_S: np.ndarray | None = None  # S^T g_h
+
+
+@dataclass
+class LSMRSettings:
+    """``tr_options`` for ``tr_solver='lsmr'``: scipy's ``regularize`` and ``damp`` (the
+    latter taken out only without bounds, as scipy does), the rest for :func:`lsmr`."""
+
+    regularize: bool = True
+    damp: float = 0.0
+    lsmr_options: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_options(cls, tr_options: dict, bounded: bool) -> "LSMRSettings":
+        options = dict(tr_options)
+        regularize = options.pop("regularize", True)
+        damp = 0.0 if bounded else options.pop("damp", 0.0)
+        return cls(regularize=regularize, damp=damp, lsmr_options=options)
 
 
 @dataclass
@@ -128,9 +154,9 @@ def scaled_optimality(point: Point, lb: np.ndarray, ub: np.ndarray,
 
 
 # [model]
-def build_model(point: Point, v: np.ndarray | None, dv: np.ndarray | None, scale: np.ndarray,
-                scale_inv: np.ndarray, g_norm: float, bounded: bool) -> Model:
-    """The hat variables (13.4) and one SVD of the augmented matrix of (13.5).
+def hat_variables(point: Point, v: np.ndarray | None, dv: np.ndarray | None,
+                  scale: np.ndarray, scale_inv: np.ndarray, bounded: bool):
+    """``d``, ``g_h`` and the diagonal of ``C`` (13.4); ``diag_h`` is None without bounds.
 
     ``x_scale`` is applied first, then Coleman–Li scaling in the scaled variables: only the
     components of ``v`` that measure a distance (``dv != 0``) change with ``x_scale``.
@@ -140,24 +166,99 @@ def build_model(point: Point, v: np.ndarray | None, dv: np.ndarray | None, scale
         distance = dv != 0
         v[distance] *= scale_inv[distance]
         d = v**0.5 * scale                                # (13.4)
+        diag_h = point.g * dv * scale                     # (13.4): C, never negative
     else:
         d = scale                                         # (13.4) with v = 1
-    g_h = d * point.g
+        diag_h = None
+    return d, d * point.g, diag_h
+
+
+def build_model(point: Point, v: np.ndarray | None, dv: np.ndarray | None, scale: np.ndarray,
+                scale_inv: np.ndarray, g_norm: float, bounded: bool) -> Model:
+    """The hat variables (13.4) and one SVD of the augmented matrix of (13.5)."""
+    d, g_h, diag_h = hat_variables(point, v, dv, scale, scale_inv, bounded)
     J_h = point.J * d
     if bounded:
-        diag_h = point.g * dv * scale                     # (13.4): C, never negative
         m, n = J_h.shape
         A = np.vstack((J_h, np.diag(diag_h**0.5)))        # (13.5) as least squares
         rhs = np.concatenate((point.f, np.zeros(n)))
     else:
-        diag_h, A, rhs = None, J_h, point.f               # C = 0: no extra rows
+        A, rhs = J_h, point.f                             # C = 0: no extra rows
     # Fortran-ordered factors, as LAPACK returns them to scipy: the products below then round
     # exactly as scipy's do, and the iterates agree bit for bit.
     U, s, Vt = map(np.asfortranarray, np.linalg.svd(A, full_matrices=False))
     theta = max(0.995, 1 - g_norm)                        # (13.9)
-    return Model(d=d, g_h=g_h, J_h=J_h, diag_h=diag_h, uf=U.T.dot(rhs), s=s, V=Vt.T,
-                 theta=theta)
+    return Model(d=d, g_h=g_h, J_h=J_h, diag_h=diag_h, theta=theta, uf=U.T.dot(rhs), s=s,
+                 V=Vt.T)
 # [/model]
+
+
+# [lsmr-model]
+def regularization(J_h, g_h: np.ndarray, diag_h: np.ndarray | None, Delta: float) -> float:
+    """The Tikhonov term (15.12) added to the Gauss–Newton problem before LSMR solves it.
+
+    ``-m(p_c) / Delta**2`` where ``p_c`` is the Cauchy step (the model minimiser along
+    ``-g_h`` within the radius): large when the region is small, so the regularised step
+    shrinks toward the region; zero as the model's decrease vanishes.
+    """
+    a, b = build_quadratic_1d(J_h, g_h, -g_h, diag=diag_h)
+    to_tr = Delta / norm(g_h)
+    cauchy_value = minimize_quadratic_1d(a, b, 0, to_tr)[1]
+    return -cauchy_value / Delta**2
+
+
+def gauss_newton_by_lsmr(J_h, f: np.ndarray, diag_h: np.ndarray | None, reg_term: float,
+                         settings: LSMRSettings) -> np.ndarray:
+    """The (regularised) Gauss–Newton step of (13.5) in hat variables, by LSMR.
+
+    Without bounds it is ``min ||J_h p + f||**2 + (damp**2 + reg_term) ||p||**2``, LSMR's own
+    damping; with bounds the diagonal is ``C + reg_term`` and the problem is stacked as
+    ``[J_h; diag(e)]`` against ``[f; 0]`` (:func:`regularized_lsq_operator`). As in scipy,
+    LSMR is given ``f``, not ``-f``: the vector returned is minus the step, which spans
+    the same subspace (15.13), the only use made of it.
+    """
+    if diag_h is None:
+        damp = (settings.damp**2 + reg_term)**0.5
+        return lsmr(J_h, f, damp=damp, **settings.lsmr_options)[0]
+    f_augmented = np.concatenate((f, np.zeros(J_h.shape[1])))
+    operator = regularized_lsq_operator(J_h, (diag_h + reg_term)**0.5)
+    return lsmr(operator, f_augmented, **settings.lsmr_options)[0]
+
+
+def build_lsmr_model(point: Point, v: np.ndarray | None, dv: np.ndarray | None,
+                     scale: np.ndarray, scale_inv: np.ndarray, g_norm: float, bounded: bool,
+                     Delta: float, settings: LSMRSettings) -> Model:
+    """The subproblem (13.5) restricted to ``span{g_h, p_gn}`` (15.13), ``p_gn`` by LSMR.
+
+    ``J_h = J diag(d)`` stays an operator. The orthonormal basis ``S`` of the two
+    directions turns (13.5) into a 2-by-2 trust-region problem with ``B_S = (J_h S)^T
+    (J_h S) + S^T C S`` and ``g_S = S^T g_h``.
+    """
+    d, g_h, diag_h = hat_variables(point, v, dv, scale, scale_inv, bounded)
+    J_h = right_multiplied_operator(point.J, d)
+    reg_term = regularization(J_h, g_h, diag_h, Delta) if settings.regularize else 0.0
+    gn_h = gauss_newton_by_lsmr(J_h, point.f, diag_h, reg_term, settings)
+    # Fortran order, as scipy.linalg.qr returns it: later products then round as scipy's
+    S = np.asfortranarray(np.linalg.qr(np.vstack((g_h, gn_h)).T)[0])    # (15.13)
+    JS = J_h.dot(S)
+    B_S = np.dot(JS.T, JS)
+    if bounded:
+        B_S += np.dot(S.T * diag_h, S)
+    theta = max(0.995, 1 - g_norm)                        # (13.9)
+    return Model(d=d, g_h=g_h, J_h=J_h, diag_h=diag_h, theta=theta, S=S, B_S=B_S,
+                 g_S=S.T.dot(g_h))
+
+
+def trust_region_step(model: Model, radius: Radius, n: int, m: int) -> np.ndarray:
+    """The solution ``p_h`` of (13.5): Moré's method on the SVD ('exact'), or the exact
+    minimiser in the subspace, ``S p_S`` ('lsmr')."""
+    if model.S is None:
+        p_h, radius.alpha, _ = solve_lsq_trust_region(
+            n, m, model.uf, model.s, model.V, radius.Delta, initial_alpha=radius.alpha)
+        return p_h
+    p_S, _ = solve_trust_region_2d(model.B_S, model.g_S, radius.Delta)
+    return model.S.dot(p_S)
+# [/lsmr-model]
 
 
 # --------------------------------------------------------------------------------------------
@@ -268,8 +369,7 @@ def inner_loop(fun: Callable, point: Point, model: Model, radius: Radius, lb: np
     trial = Trial(x=point.x, f=point.f_true, cost=point.cost, actual_reduction=-1,
                   step_norm=0.0, status=None, nfev=nfev)
     while trial.actual_reduction <= 0 and trial.nfev < max_nfev:
-        p_h, radius.alpha, _ = solve_lsq_trust_region(
-            n, m, model.uf, model.s, model.V, radius.Delta, initial_alpha=radius.alpha)
+        p_h = trust_region_step(model, radius, n, m)
         step, step_h, predicted_reduction = select_step(point.x, p_h, model, radius.Delta, lb, ub)
         x_new = trial_point(point.x, step, lb, ub, bounded)
         f_new = fun(x_new)
@@ -360,10 +460,13 @@ def trf(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.nda
     loss_function : callable or None
         ``loss_function(f, cost_only=False)`` from :mod:`refopt.lsq.losses`; None is the
         linear loss.
-    tr_solver : str
-        'exact' (SVD and Moré's method).
+    tr_solver : {'exact', 'lsmr'}
+        'exact': SVD and Moré's method; 'lsmr': LSMR and a two-dimensional subspace
+        (:func:`build_lsmr_model`).
     tr_options : dict
-        Unused with 'exact'.
+        Unused with 'exact'. With 'lsmr': ``regularize`` (default True), and the keyword
+        arguments of :func:`refopt.linalg.lsmr.lsmr` (``damp`` adds to the regularisation
+        without bounds). Not modified.
     verbose : int
         2 prints the iteration table.
     callback : callable, optional
@@ -374,9 +477,8 @@ def trf(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.nda
     OptimizeResult
         ``x, cost, fun, jac, grad, optimality, active_mask, nfev, njev, status``.
     """
-    if tr_solver != "exact":
-        raise NotImplementedError("trf supports only tr_solver='exact'")
     bounded = not (np.all(lb == -np.inf) and np.all(ub == np.inf))
+    settings = LSMRSettings.from_options(tr_options, bounded) if tr_solver == "lsmr" else None
     point = make_point(np.array(x0, dtype=float), f0, J0, loss_function)
     jac_scale = isinstance(x_scale, str) and x_scale == "jac"
     if jac_scale:
@@ -402,7 +504,11 @@ def trf(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.nda
         if status is not None or nfev >= max_nfev:
             break
 
-        model = build_model(point, v, dv, scale, scale_inv, g_norm, bounded)
+        if settings is None:
+            model = build_model(point, v, dv, scale, scale_inv, g_norm, bounded)
+        else:
+            model = build_lsmr_model(point, v, dv, scale, scale_inv, g_norm, bounded,
+                                     radius.Delta, settings)
         trial = inner_loop(fun, point, model, radius, lb, ub, bounded, loss_function,
                            ftol, xtol, nfev, max_nfev)
         nfev, status = trial.nfev, trial.status

@@ -38,10 +38,11 @@ the solvers built on them reproduce scipy's iterates; the code and the words are
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import copysign
+from fractions import Fraction
+from math import copysign, sqrt
 
 import numpy as np
-from numpy.linalg import LinAlgError, norm
+from numpy.linalg import norm
 
 from .._callback import call_callback_maybe_halt
 from .._result import OptimizeResult
@@ -188,32 +189,30 @@ def solve_trust_region_2d(B: np.ndarray, g: np.ndarray, Delta: float) -> tuple[n
     If ``B`` is positive definite and its Newton step fits, that is the answer. Otherwise the
     minimum lies on the circle: writing ``p = Delta (2t/(1+t**2), (1-t**2)/(1+t**2))`` turns
     the stationarity condition into a quartic in ``t`` (13.12) whose real roots are the
-    candidates.
+    candidates. A one-dimensional problem (``B`` of shape (1, 1), the subspace of a problem
+    with one variable) is solved directly.
 
     Parameters
     ----------
-    B : ndarray, shape (2, 2)
+    B : ndarray, shape (2, 2) or (1, 1)
         Symmetric matrix of the quadratic term.
-    g : ndarray, shape (2,)
+    g : ndarray, shape (2,) or (1,)
         Linear term.
     Delta : float
         Trust-region radius.
 
     Returns
     -------
-    p : ndarray, shape (2,)
+    p : ndarray, shape (2,) or (1,)
         The minimiser.
     newton_step : bool
         True when ``p`` is the interior Newton step.
     """
-    try:
-        L = np.linalg.cholesky(B)
-    except LinAlgError:
-        pass
-    else:
-        p = -_cholesky_solve_2x2(L, g)
-        if np.dot(p, p) <= Delta**2:
-            return p, True
+    if g.size == 1:
+        return solve_trust_region_1d(B[0, 0], g[0], Delta)
+    p = newton_step_2x2(B, g)
+    if p is not None and np.dot(p, p) <= Delta**2:
+        return p, True
 
     a = B[0, 0] * Delta**2
     b = B[0, 1] * Delta**2
@@ -231,25 +230,62 @@ def solve_trust_region_2d(B: np.ndarray, g: np.ndarray, Delta: float) -> tuple[n
 def circle_point(t: np.ndarray) -> np.ndarray:
     """The unit vectors ``(2t/(1+t**2), (1-t**2)/(1+t**2))`` as columns, overflow-free.
 
-    For ``|t| > 1`` the same point is written in ``u = 1/t``. The limit ``t -> inf`` is
-    ``(0, -1)``, a point no finite root reaches; :func:`solve_trust_region_2d` always adds it
-    to the candidates (scipy does not, and can miss it or return NaN when a root is huge).
+    Where ``t**2`` overflows, the same point is written in ``u = 1/t``. The limit ``t ->
+    inf`` is ``(0, -1)``, a point no finite root reaches; :func:`solve_trust_region_2d`
+    always adds it to the candidates (scipy does not, and can miss it or return NaN when a
+    root is huge). Elsewhere the plain formula is kept: it rounds as scipy's does.
     """
-    big = np.abs(t) > 1
-    u = np.where(big, 1 / np.where(big, t, 1), t)
-    first = 2 * u / (1 + u**2)
-    second = np.where(big, u**2 - 1, 1 - u**2) / (1 + u**2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        first = 2 * t / (1 + t**2)
+        second = (1 - t**2) / (1 + t**2)
+    huge = ~(np.isfinite(first) & np.isfinite(second))
+    u = 1 / t[huge]
+    first[huge] = 2 * u / (1 + u**2)
+    second[huge] = (u**2 - 1) / (1 + u**2)
     return np.vstack((first, second))
+
+
+def solve_trust_region_1d(B: float, g: float, Delta: float) -> tuple[np.ndarray, bool]:
+    """The one-dimensional case: the Newton step ``-g/B`` if ``B > 0`` and it fits, else
+    the end of the interval ``[-Delta, Delta]`` downhill (scipy fails with an IndexError)."""
+    if B > 0 and abs(g / B) <= Delta:
+        return np.array([-g / B]), True
+    return np.array([-Delta if g > 0 else Delta]), False
 # [/solve-2d]
 
 
-def _cholesky_solve_2x2(L: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """Solve ``L L^T x = g`` for a lower-triangular 2 x 2 ``L`` by two substitutions."""
-    y0 = g[0] / L[0, 0]
-    y1 = (g[1] - L[1, 0] * y0) / L[1, 1]
-    x1 = y1 / L[1, 1]
-    x0 = (y0 - L[1, 0] * x1) / L[0, 0]
-    return np.array([x0, x1])
+# [newton-2x2]
+def newton_step_2x2(B: np.ndarray, g: np.ndarray) -> np.ndarray | None:
+    """``-B^{-1} g`` by Cholesky, or None when ``B`` is not positive definite.
+
+    Written out for 2 x 2 so that it rounds exactly as LAPACK's ``potrf``/``potrs`` in
+    scipy's ``cho_factor``/``cho_solve`` (upper factor ``B = U^T U``) do here: OpenBLAS
+    multiplies by the reciprocal of each pivot and updates with a fused multiply-add. Bit
+    agreement with scipy's 2-d subproblem makes trf with ``tr_solver='lsmr'`` take scipy's
+    iterates exactly.
+    """
+    if not B[0, 0] > 0:
+        return None
+    u11 = sqrt(B[0, 0])
+    r11 = 1 / u11
+    u12 = B[0, 1] * r11
+    pivot = B[1, 1] - u12 * u12
+    if not pivot > 0:
+        return None
+    r22 = 1 / sqrt(pivot)
+    y1 = g[0] * r11                              # U^T y = g
+    y2 = fma(-u12, y1, g[1]) * r22
+    x2 = y2 * r22                                # U x = y
+    x1 = fma(-u12, x2, y1) * r11
+    return -np.array([x1, x2])
+
+
+def fma(a: float, b: float, c: float) -> float:
+    """``a * b + c`` rounded once (a fused multiply-add), exactly, by rational arithmetic."""
+    if not (np.isfinite(a) and np.isfinite(b) and np.isfinite(c)):
+        return a * b + c
+    return float(Fraction(float(a)) * Fraction(float(b)) + Fraction(float(c)))
+# [/newton-2x2]
 
 
 def intersect_trust_region(x: np.ndarray, s: np.ndarray, Delta: float) -> tuple[float, float]:

@@ -5,7 +5,9 @@ add them with :func:`register`. :func:`all_problems` imports the modules that re
 problems and returns every record. The modules:
 
 * ``mgh.py`` — the 18 Moré–Garbow–Hillstrom least-squares problems of the MINPACK test set;
-* ``mgh_min.py`` — the same functions as unconstrained minimisation, f = ||F||**2;
+* ``mgh_more.py`` — four more MGH problems the driver does not run (Brown badly scaled,
+  Beale, Wood, trigonometric);
+* ``mgh_min.py`` — the functions of both as unconstrained minimisation, f = ||F||**2;
 * ``hock_schittkowski.py`` — small constrained problems, read at run time from
   ``../shared/reference/hock_schittkowski.json``;
 * ``linear.py`` — linear least squares and quadratics whose solution is known by construction;

@@ -478,6 +478,10 @@ LOCAL_SSQ = {7: (48.9842,), 8: (17.4286,), 9: (1.02734e-3,), 16: (1.0,)}
 #: relative precision of the published values (6 significant digits)
 PUBLISHED_RTOL = 5e-6
 
+#: published minimisers where the minimum is unique (Jennrich-Sampson's to 4 digits)
+MINIMISERS = {4: (1.0, 1.0), 5: (1.0, 0.0, 0.0), 6: (0.0, 0.0, 0.0, 0.0), 13: (0.2578, 0.2578)}
+MINIMISER_DIGITS = {13: 4.0}
+
 
 def chebyquad_1d_local_minima(m: int = 8, points: int = 4001) -> list[tuple[float, float]]:
     """``(x, ||F(x)||)`` at every local minimiser of Chebyquad with n = 1 on [0, 1].
@@ -576,6 +580,8 @@ def _problem(nprob: int, n: int, m: int, tries: int) -> Problem:
              "local_norms": local_norms(nprob, n, m)}
     if (nprob, n, m) in KNOWN_MISSES:
         extra["known_misses"] = KNOWN_MISSES[nprob, n, m]
+    if nprob in MINIMISER_DIGITS:
+        extra["digits_cap"] = MINIMISER_DIGITS[nprob]
     return Problem(
         name=f"mgh{nprob:02d}_{NAMES[nprob].split(' -')[0].lower().replace(' ', '_')}_n{n}_m{m}",
         source=SOURCE, kind="least_squares", n=n, m=m,
@@ -583,6 +589,7 @@ def _problem(nprob: int, n: int, m: int, tries: int) -> Problem:
         fun=lambda x, _p=nprob, _m=m: residuals(_p, x, _m),
         jac=lambda x, _p=nprob, _m=m: jacobian(_p, x, _m),
         f_star=minimum_norm(nprob, n, m),
+        x_star=np.array(MINIMISERS[nprob]) if nprob in MINIMISERS else None,
         rtol=1e-8 if nprob in (1, 2, 3) or (nprob, n) == (15, 1) else PUBLISHED_RTOL,
         extra=extra,
     )

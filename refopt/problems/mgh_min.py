@@ -60,7 +60,7 @@ def sum_of_squares(residual_problem: Problem) -> Problem:
                                "note": m.get("note", "local minimum")}
                               for m in residual_problem.other_minima()]}
     extra.update({k: v for k, v in residual_problem.extra.items()
-                  if k in ("nprob", "mgh_number")})
+                  if k in ("nprob", "mgh_number", "digits_cap")})
     return Problem(
         name=f"{residual_problem.name}_ssq", source=residual_problem.source, kind="minimize",
         n=residual_problem.n, m=1, starts=residual_problem.starts[:1], fun=fun, jac=grad,
@@ -70,13 +70,14 @@ def sum_of_squares(residual_problem: Problem) -> Problem:
 
 
 def problems() -> list[Problem]:
-    """The MGH least-squares problems (of ``refopt.problems.mgh``) as sums of squares."""
-    from . import mgh  # noqa: F401  (importing it registers the least-squares problems)
+    """The MGH least-squares problems (of ``refopt.problems.mgh`` and ``mgh_more``) as sums
+    of squares."""
+    from . import mgh, mgh_more  # noqa: F401  (importing them registers the problems)
 
     chosen = []
     for p in registered("least_squares"):
         nprob = p.extra.get("nprob")
-        if p.name.startswith("mgh") and nprob is not None and p.n <= MAX_N \
+        if p.name.startswith("mgh") and "mgh_number" in p.extra and p.n <= MAX_N \
                 and p.n not in SKIP.get(nprob, ()) and math.isfinite(p.f_star):
             chosen.append(sum_of_squares(p))
     return chosen

@@ -55,13 +55,13 @@ def test_quadratic_minimum_is_the_solution_of_Ax_eq_b(system):
 
 @pytest.mark.parametrize("problem", MGH_PROBLEMS, ids=lambda p: p.name)
 def test_mgh_known_minima(problem):
-    res = minimize(problem.f, problem.x0, method="BFGS", jac=problem.g,
+    res = minimize(problem.fun, problem.starts[0], method="BFGS", jac=problem.jac,
                    options={"gtol": 1e-8})
     assert res.success, res.message
-    tol = 1e-5 * max(1.0, problem.f_min)
-    assert abs(res.fun - problem.f_min) <= tol
-    if problem.x_min is not None:
-        assert_allclose(res.x, problem.x_min, rtol=1e-3, atol=1e-3)
+    tol = 1e-5 * max(1.0, problem.f_star)
+    assert abs(res.fun - problem.f_star) <= tol
+    if problem.x_star is not None:
+        assert_allclose(res.x, problem.x_star, rtol=1e-3, atol=1e-3)
 
 
 def test_scipy_documentation_run():

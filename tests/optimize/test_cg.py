@@ -17,7 +17,8 @@ from .test_bfgs import assert_solves, check_library_run, library_cases, quadrati
 
 # Where the gradient is large at the minimum's scale (x ~ 1e6, f ~ 124), 1e-8 is below what
 # double precision resolves and the line search reports precision loss first.
-GTOL = {"brown_badly_scaled": 1e-6, "jennrich_sampson": 1e-6}
+GTOL = {"mgh_brown_badly_scaled_n2_m3_ssq": 1e-6,
+        "mgh13_jennrich_and_sampson_n2_m10_ssq": 1e-6}
 
 
 @given(spd_systems())
@@ -32,12 +33,12 @@ def test_quadratic_minimum_is_the_solution_of_Ax_eq_b(system):
 
 @pytest.mark.parametrize("problem", MGH_PROBLEMS, ids=lambda p: p.name)
 def test_mgh_known_minima(problem):
-    res = minimize(problem.f, problem.x0, method="CG", jac=problem.g,
+    res = minimize(problem.fun, problem.starts[0], method="CG", jac=problem.jac,
                    options={"gtol": GTOL.get(problem.name, 1e-8)})
     assert res.success, res.message
-    assert abs(res.fun - problem.f_min) <= 1e-5 * max(1.0, problem.f_min)
-    if problem.x_min is not None:
-        assert_allclose(res.x, problem.x_min, rtol=1e-3, atol=1e-3)
+    assert abs(res.fun - problem.f_star) <= 1e-5 * max(1.0, problem.f_star)
+    if problem.x_star is not None:
+        assert_allclose(res.x, problem.x_star, rtol=1e-3, atol=1e-3)
 
 
 @given(st.integers(2, 6), st.integers(0, 2**32 - 1))
@@ -69,14 +70,14 @@ def test_beta_is_never_negative():
 def test_every_direction_is_a_sufficient_descent_direction(problem):
     # Rebuild p_k from the iterates' gradients with (22.3)-(22.4); each step must be a positive
     # multiple of p_k, and each p_k must satisfy (22.5) (the last may instead meet gtol).
-    res = minimize(problem.f, problem.x0, method="CG", jac=problem.g,
+    res = minimize(problem.fun, problem.starts[0], method="CG", jac=problem.jac,
                    options={"return_all": True})
     xs = res.allvecs
-    p = -problem.g(xs[0])
+    p = -problem.jac(xs[0])
     for k in range(len(xs) - 1):
-        g_k = problem.g(xs[k])
+        g_k = problem.jac(xs[k])
         if k > 0:
-            g_prev = problem.g(xs[k - 1])
+            g_prev = problem.jac(xs[k - 1])
             beta = max(0.0, (g_k - g_prev) @ g_k / (g_prev @ g_prev))
             p = -g_k + beta * p
             assert p @ g_k <= -SIGMA_3 * (g_k @ g_k)                       # (22.5)

@@ -77,29 +77,29 @@ def test_zoom_step_satisfies_strong_wolfe(function, constants):
 
 @pytest.mark.parametrize("problem", MGH_PROBLEMS, ids=lambda p: p.name)
 def test_public_line_search_along_steepest_descent(problem):
-    x = np.array(problem.x0)
-    g = problem.g(x)
+    x = np.array(problem.starts[0])
+    g = problem.jac(x)
     p = -g / np.linalg.norm(g)
     calls = {"f": 0, "g": 0}
 
     def f(x):
         calls["f"] += 1
-        return problem.f(x)
+        return problem.fun(x)
 
     def fprime(x):
         calls["g"] += 1
-        return problem.g(x)
+        return problem.jac(x)
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LineSearchWarning)
         alpha, fc, gc, f_new, f_old, g_new = line_search(f, fprime, x, p, g)
     assert (fc, gc) == (calls["f"], calls["g"])
     if g_new is not None:
-        phi = lambda a: problem.f(x + a * p)  # noqa: E731
-        derphi = lambda a: problem.g(x + a * p) @ p  # noqa: E731
+        phi = lambda a: problem.fun(x + a * p)  # noqa: E731
+        derphi = lambda a: problem.jac(x + a * p) @ p  # noqa: E731
         assert_strong_wolfe(phi, derphi, alpha, 1e-4, 0.9)
-        assert f_new == problem.f(x + alpha * p) and f_old == problem.f(x)
-        assert_allclose(g_new, problem.g(x + alpha * p))
+        assert f_new == problem.fun(x + alpha * p) and f_old == problem.fun(x)
+        assert_allclose(g_new, problem.jac(x + alpha * p))
 
 
 def test_wolfe1_on_rosenbrock_returns_the_gradient_at_the_step():

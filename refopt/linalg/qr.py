@@ -261,18 +261,23 @@ def _eliminate_diagonal_row(s, j, dj) -> None:
     d = np.zeros(s.shape[1])
     d[j] = dj
     for k in range(j, s.shape[0]):
-        if d[k] == 0.0:
-            continue
         # [qrsolv-givens]
-        # a rotation that zeroes d[k] against s[k, k], in MINPACK's overflow-safe form
-        if abs(s[k, k]) >= abs(d[k]):
-            tan = d[k] / s[k, k]
-            cos = 0.5 / math.sqrt(0.25 + 0.25 * tan**2)
-            sin = cos * tan
-        else:
-            cotan = s[k, k] / d[k]
-            sin = 0.5 / math.sqrt(0.25 + 0.25 * cotan**2)
-            cos = sin * cotan
         row, drow = s[k, k:], d[k:]
-        row[:], drow[:] = cos * row + sin * drow, -sin * row + cos * drow
+        if drow[0] != 0.0:  # zero d[k] against s[k, k]
+            cos, sin = givens(float(row[0]), float(drow[0]))
+            row[:], drow[:] = cos * row + sin * drow, -sin * row + cos * drow
         # [/qrsolv-givens]
+
+
+def givens(a: float, b: float) -> tuple[float, float]:
+    """``cos, sin`` of the rotation taking ``(a, b)`` to ``(r, 0)``, MINPACK's overflow-safe way.
+
+    The tangent or the cotangent, whichever is at most one, gives the other two.
+    """
+    if abs(a) >= abs(b):
+        tan = b / a
+        cos = 0.5 / math.sqrt(0.25 + 0.25 * tan**2)
+        return cos, cos * tan
+    cotan = a / b
+    sin = 0.5 / math.sqrt(0.25 + 0.25 * cotan**2)
+    return sin * cotan, sin

@@ -385,7 +385,7 @@ def levenberg_marquardt(fcn, x0, jacobian, evals_per_jacobian, ftol, xtol, gtol,
                 iteration += 1
             info = convergence_info(actred, prered, ratio, delta, xnorm, gnorm, nfev,
                                     ftol, xtol, maxfev)
-            if accepted and call_callback_maybe_halt(
+            if accepted and callback is not None and call_callback_maybe_halt(
                     callback, OptimizeResult(x=x.copy(), fun=fvec.copy(), cost=0.5 * fnorm**2,
                                              nit=iteration - 1, nfev=nfev),
                     stop_on_true=True):

@@ -10,9 +10,13 @@ where it is unique, the minimiser ``x_star``.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
+from refopt.optimize import OptimizeWarning
 from refopt.problems import all_problems
+from refopt.problems.reference_runs import known_miss, matches
 
 #: the least-squares problems whose sums of squares the minimizer tests run, in this order
 MGH_NAMES = ("mgh04_rosenbrock_n2_m2", "mgh06_powell_singular_n4_m4", "mgh_wood_n4_m6",
@@ -68,3 +72,39 @@ class EntropyProblem:
         log_pdot = self.F @ x
         p = np.exp(log_pdot - np.log(np.sum(np.exp(log_pdot))))
         return self.F.T @ p - self.K
+
+
+# ---------------------------------------------------------------------------------------
+# The whole minimisation library (refopt.problems): every problem x start
+# ---------------------------------------------------------------------------------------
+
+def library_cases(bounded: bool = True) -> list:
+    """Every (problem, start index) of the registry's minimisation problems; without the
+    bounded ones when ``bounded`` is False (for methods that take no bounds)."""
+    return [(p, i) for p in all_problems("minimize") if bounded or "bounds" not in p.extra
+            for i in range(len(p.starts))]
+
+
+def library_id(value) -> str:
+    """Test id of a ``library_cases`` entry: the problem's name, or the start index."""
+    return value.name if hasattr(value, "name") else str(value)
+
+
+def library_bounds(problem):
+    """The problem's bounds as a pair of float arrays, or None."""
+    bounds = problem.extra.get("bounds")
+    return None if bounds is None else tuple(np.asarray(b, dtype=float) for b in bounds)
+
+
+def check_library_run(method, problem, start, solver, /, **kwargs):
+    """``solver(problem.fun, x0, **kwargs)`` from ``problem.starts[start]`` reaches the
+    published minimum (or a recorded local one), or ends exactly where scipy 1.17.1 ends
+    on a recorded miss (refopt/problems/reference_runs.py)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", OptimizeWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)  # overflow far out in a line search
+        res = solver(problem.fun, np.array(problem.starts[start], dtype=float), **kwargs)
+    verdict = problem.judge(res.x, start)
+    if not verdict.passed:
+        miss = known_miss(problem, method, start)
+        assert miss is not None and matches(miss, verdict.value), (verdict, res.message)

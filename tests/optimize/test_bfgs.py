@@ -13,7 +13,8 @@ from refopt import minimize
 from refopt.optimize import OptimizeWarning
 from refopt.optimize.bfgs import bfgs_update, minimize_bfgs
 
-from . import MGH_PROBLEMS, ROSEN_X0, EntropyProblem, rosen, rosen_der
+from . import (MGH_PROBLEMS, ROSEN_X0, EntropyProblem, check_library_run, library_cases,
+               library_id, rosen, rosen_der)
 
 
 @st.composite
@@ -224,39 +225,11 @@ def test_direct_call_defaults():
                         "message", "x", "nit"}
 
 
-# ---------------------------------------------------------------------------------------
-# The whole minimisation library (refopt.problems): every unconstrained problem x start
-# ---------------------------------------------------------------------------------------
-
-def library_cases():
-    from refopt.problems import all_problems
-
-    return [(p, i) for p in all_problems("minimize") if "bounds" not in p.extra
-            for i in range(len(p.starts))]
-
-
-def check_library_run(method, problem, start, options):
-    """The run reaches the published minimum (or a recorded local one), or ends exactly
-    where scipy 1.17.1 ends on a recorded miss (refopt/problems/reference_runs.py)."""
-    import warnings
-
-    from refopt.problems.reference_runs import known_miss, matches
-
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        res = minimize(problem.fun, np.array(problem.starts[start], dtype=float), method=method,
-                       jac=problem.jac, options=options)
-    verdict = problem.judge(res.x, start)
-    if not verdict.passed:
-        miss = known_miss(problem, method, start)
-        assert miss is not None and matches(miss, verdict.value), (verdict, res.message)
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("problem, start", library_cases(),
-                         ids=lambda v: v.name if hasattr(v, "name") else str(v))
+@pytest.mark.parametrize("problem, start", library_cases(bounded=False), ids=library_id)
 def test_library_problem(problem, start):
-    check_library_run("BFGS", problem, start, {"maxiter": 2000})  # verify's options
+    check_library_run("BFGS", problem, start, minimize, method="BFGS", jac=problem.jac,
+                      options={"maxiter": 2000})  # verify's options
 
 
 def test_hess_inv_is_never_the_users_array():

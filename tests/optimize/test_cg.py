@@ -12,8 +12,9 @@ from numpy.testing import assert_allclose
 from refopt import minimize
 from refopt.optimize.cg import SIGMA_3, minimize_cg, polak_ribiere_step
 
-from . import MGH_PROBLEMS, ROSEN_X0, EntropyProblem, rosen, rosen_der
-from .test_bfgs import assert_solves, check_library_run, library_cases, quadratic, spd_systems
+from . import (MGH_PROBLEMS, ROSEN_X0, EntropyProblem, check_library_run, library_cases,
+               library_id, rosen, rosen_der)
+from .test_bfgs import assert_solves, quadratic, spd_systems
 
 # Where the gradient is large at the minimum's scale (x ~ 1e6, f ~ 124), 1e-8 is below what
 # double precision resolves and the line search reports precision loss first.
@@ -150,7 +151,7 @@ def test_finite_difference_gradient_reaches_the_minimum():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("problem, start", library_cases(),
-                         ids=lambda v: v.name if hasattr(v, "name") else str(v))
+@pytest.mark.parametrize("problem, start", library_cases(bounded=False), ids=library_id)
 def test_library_problem(problem, start):
-    check_library_run("CG", problem, start, {"maxiter": 5000})  # verify's options
+    check_library_run("CG", problem, start, minimize, method="CG", jac=problem.jac,
+                      options={"maxiter": 5000})  # verify's options

@@ -19,6 +19,8 @@ from refopt._callback import wrap_callback
 from refopt.optimize import OptimizeWarning
 from refopt.optimize.nelder_mead import minimize_neldermead
 
+from . import check_library_run, library_bounds, library_cases, library_id
+
 
 # ---------------------------------------------------------------------------------------
 # Moré, Garbow & Hillstrom (1981), "Testing unconstrained optimization software",
@@ -338,7 +340,6 @@ def test_minimize_warnings():
         refopt.minimize(rosenbrock, [-1.2, 1.0], method="Nelder-Mead", options={"bogus": 1})
 
 
-METHOD, SOLVER = "Nelder-Mead", minimize_neldermead
 LIBRARY_OPTIONS = {"xatol": 1e-10, "fatol": 1e-14, "maxiter": 20000, "maxfev": 20000}   # as `python -m refopt verify`
 
 
@@ -346,27 +347,8 @@ LIBRARY_OPTIONS = {"xatol": 1e-10, "fatol": 1e-14, "maxiter": 20000, "maxfev": 2
 # The whole minimisation library (refopt.problems): every problem x start
 # ---------------------------------------------------------------------------------------
 
-def _library_cases():
-    from refopt.problems import all_problems
-    return [(p, i) for p in all_problems("minimize") for i in range(len(p.starts))]
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("problem, start", _library_cases(),
-                         ids=lambda v: v.name if hasattr(v, "name") else str(v))
+@pytest.mark.parametrize("problem, start", library_cases(), ids=library_id)
 def test_library_problem(problem, start):
-    """Each run reaches the published minimum (or a recorded local one), or ends exactly
-    where scipy 1.17.1 ends on a recorded miss (refopt/problems/reference_runs.py)."""
-    from refopt.problems.reference_runs import known_miss, matches
-    bounds = problem.extra.get("bounds")
-    if bounds is not None:
-        bounds = tuple(np.asarray(b, dtype=float) for b in bounds)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", OptimizeWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)     # overflow far out in a line search
-        res = SOLVER(problem.fun, np.array(problem.starts[start], dtype=float), bounds=bounds,
-                     **LIBRARY_OPTIONS)
-    verdict = problem.judge(res.x, start)
-    if not verdict.passed:
-        miss = known_miss(problem, METHOD, start)
-        assert miss is not None and matches(miss, verdict.value), verdict
+    check_library_run("Nelder-Mead", problem, start, minimize_neldermead,
+                      bounds=library_bounds(problem), **LIBRARY_OPTIONS)

@@ -20,6 +20,7 @@ from refopt.optimize import OptimizeWarning
 from refopt.optimize.powell import line_for_search, line_search, minimize_powell
 from refopt.scalar import brentq
 
+from . import check_library_run, library_bounds, library_cases, library_id
 from .test_nelder_mead import MGH, MGH_IDS, Entropy, rosenbrock, spd_problems
 
 
@@ -269,7 +270,6 @@ def test_minimize_callback_and_unknown_option():
         refopt.minimize(rosenbrock, [-1.2, 1.0], method="Powell", options={"bogus": 1})
 
 
-METHOD, SOLVER = "Powell", minimize_powell
 LIBRARY_OPTIONS = {"xtol": 1e-10, "ftol": 1e-14, "maxiter": 20000, "maxfev": 20000}   # as `python -m refopt verify`
 
 
@@ -277,27 +277,8 @@ LIBRARY_OPTIONS = {"xtol": 1e-10, "ftol": 1e-14, "maxiter": 20000, "maxfev": 200
 # The whole minimisation library (refopt.problems): every problem x start
 # ---------------------------------------------------------------------------------------
 
-def _library_cases():
-    from refopt.problems import all_problems
-    return [(p, i) for p in all_problems("minimize") for i in range(len(p.starts))]
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("problem, start", _library_cases(),
-                         ids=lambda v: v.name if hasattr(v, "name") else str(v))
+@pytest.mark.parametrize("problem, start", library_cases(), ids=library_id)
 def test_library_problem(problem, start):
-    """Each run reaches the published minimum (or a recorded local one), or ends exactly
-    where scipy 1.17.1 ends on a recorded miss (refopt/problems/reference_runs.py)."""
-    from refopt.problems.reference_runs import known_miss, matches
-    bounds = problem.extra.get("bounds")
-    if bounds is not None:
-        bounds = tuple(np.asarray(b, dtype=float) for b in bounds)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", OptimizeWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)     # overflow far out in a line search
-        res = SOLVER(problem.fun, np.array(problem.starts[start], dtype=float), bounds=bounds,
-                     **LIBRARY_OPTIONS)
-    verdict = problem.judge(res.x, start)
-    if not verdict.passed:
-        miss = known_miss(problem, METHOD, start)
-        assert miss is not None and matches(miss, verdict.value), verdict
+    check_library_run("Powell", problem, start, minimize_powell, bounds=library_bounds(problem),
+                      **LIBRARY_OPTIONS)

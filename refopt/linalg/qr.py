@@ -101,8 +101,10 @@ def dot_sequential(u: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 def _all_intermediate(xabs: np.ndarray, agiant: float) -> bool:
     """True when no entry of ``xabs`` is large and every nonzero one is above ``RDWARF``."""
-    return bool(xabs.max() < agiant and (xabs.min() > RDWARF
-                                         or not np.any((xabs <= RDWARF) & (xabs != 0.0))))
+    # the extremes by argmax/argmin: on short arrays much cheaper than max/min
+    largest, smallest = xabs.flat[xabs.argmax()], xabs.flat[xabs.argmin()]
+    return bool(largest < agiant and (smallest > RDWARF
+                                      or not np.any((xabs <= RDWARF) & (xabs != 0.0))))
 
 
 def column_norms(a: np.ndarray) -> np.ndarray:

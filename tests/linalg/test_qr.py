@@ -241,3 +241,19 @@ def test_column_norms_equals_enorm_of_each_column_bit_for_bit(a, scale, seed):
     a[rng.random(a.shape) < 0.2] = 0.0  # zeros are neither small nor intermediate
     expected = np.array([enorm(a[:, j]) for j in range(a.shape[1])])
     assert column_norms(a).tobytes() == expected.tobytes()
+
+
+@given(st.lists(st.one_of(st.just(0.0), st.floats(1e-15, 1e15), st.floats(-1e15, -1e-15)),
+                min_size=1, max_size=30))
+def test_enorm_of_intermediate_components_is_the_sequential_sum(values):
+    # MINPACK's enorm with every nonzero |x_i| in (rdwarf, rgiant/n): sqrt of s2 = x_1^2 + ...
+    s2 = 0.0
+    for v in values:
+        if v != 0.0:
+            s2 = s2 + abs(v) * abs(v)  # gfortran squares by one multiplication
+    assert enorm(np.array(values)) == math.sqrt(s2)
+
+
+def test_enorm_propagates_nan():
+    assert math.isnan(enorm(np.array([1.0, np.nan, 2.0])))
+    assert math.isnan(column_norms(np.array([[1.0, 2.0], [np.nan, 3.0]]))[0])

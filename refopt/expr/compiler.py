@@ -106,6 +106,28 @@ def truth(value, where: Where) -> bool:
         raise where.wrap(exc) from None
 
 
+def located(operate, operand, where: Where):
+    """The closure ``frame -> operate(operand(frame))``, an error of ``operate`` located."""
+    def apply(frame):
+        value = operand(frame)
+        try:
+            return operate(value)
+        except Exception as exc:
+            raise where.wrap(exc) from None
+    return apply
+
+
+def checked_call(func, args, kwargs, substitutes: dict, limits):
+    """``func(*args, **kwargs)`` after the checks of the callee and of the arguments; a
+    callee with a registered substitute (keyed by ``id``) is replaced by it."""
+    check_callable(func)
+    func = substitutes.get(id(func), func)
+    check_arguments(args, kwargs, limits)
+    if numpy_function(func):
+        check_numpy_arguments(args, kwargs, limits)
+    return func(*args, **kwargs)
+
+
 def run_block(statements: list):
     """One closure running statements in order, stopping at the first flow signal."""
     if len(statements) == 1:
@@ -238,15 +260,7 @@ class Compiler:
     # [/binop]
 
     def on_unaryop(self, node: ast.UnaryOp):
-        operate, operand, where = UNARY_OPERATORS[type(node.op)], self.compile(node.operand), self.where(node)
-
-        def unaryop(frame):
-            value = operand(frame)
-            try:
-                return operate(value)
-            except Exception as exc:
-                raise where.wrap(exc) from None
-        return unaryop
+        return located(UNARY_OPERATORS[type(node.op)], self.compile(node.operand), self.where(node))
 
     def on_boolop(self, node: ast.BoolOp):
         """``and``/``or`` with Python's short circuit: the deciding operand is the value."""
@@ -322,15 +336,7 @@ class Compiler:
         return elements
 
     def container(self, node, build):
-        items, where = self.elements(node.elts), self.where(node)
-
-        def container(frame):
-            values = items(frame)
-            try:
-                return build(values)
-            except Exception as exc:
-                raise where.wrap(exc) from None
-        return container
+        return located(build, self.elements(node.elts), self.where(node))
 
     def on_tuple(self, node: ast.Tuple):
         return self.container(node, tuple)
@@ -426,12 +432,7 @@ class Compiler:
                 func = get(obj)
                 args, kwargs = arguments(frame)
                 try:
-                    check_callable(func)
-                    func = substitutes.get(id(func), func)
-                    check_arguments(args, kwargs, limits)
-                    if numpy_function(func):
-                        check_numpy_arguments(args, kwargs, limits)
-                    result = func(*args, **kwargs)
+                    result = checked_call(func, args, kwargs, substitutes, limits)
                     if type(obj) in GROWABLE_TYPES:  # grown in place, e.g. x.extend(x)
                         check_size(obj, limits)
                     return check_size(check_value(result), limits)
@@ -445,12 +446,8 @@ class Compiler:
             func = callee(frame)
             args, kwargs = arguments(frame)
             try:
-                check_callable(func)
-                func = substitutes.get(id(func), func)
-                check_arguments(args, kwargs, limits)
-                if numpy_function(func):
-                    check_numpy_arguments(args, kwargs, limits)
-                return check_size(check_value(func(*args, **kwargs)), limits)
+                result = checked_call(func, args, kwargs, substitutes, limits)
+                return check_size(check_value(result), limits)
             except Exception as exc:
                 raise where.wrap(exc) from None
         return call

@@ -386,12 +386,29 @@ def _success_message(xtol: float) -> str:
             f"(using xtol = {xtol} )")
 
 
-def _report(failed: bool, message: str) -> None:
+def _report(failed: bool, message: str, stacklevel: int = 4) -> None:
     """scipy's disp behaviour: print success, warn about failure."""
     if not failed:
         print(message)
     else:
-        warnings.warn(message, OptimizeWarning, stacklevel=4)
+        warnings.warn(message, OptimizeWarning, stacklevel=stacklevel)
+
+
+def _outcome(x: float, fval: float, nit: int, maxiter: int, xtol: float,
+             disp: int) -> tuple[bool, str]:
+    """``(success, message)`` of Brent's and golden-section search: within ``maxiter``
+    iterations and no NaN; printed or warned as scipy does when ``disp``."""
+    nan = bool(np.isnan(x) or np.isnan(fval))
+    success = nit < maxiter and not nan
+    if success:
+        message = _success_message(xtol)
+    elif nan:
+        message = _MSG_NAN
+    else:
+        message = "\nMaximum number of iterations exceeded"
+    if disp:
+        _report(not success, message, stacklevel=5)
+    return success, message
 
 
 def _warn_unknown(options: dict) -> None:
@@ -401,6 +418,18 @@ def _warn_unknown(options: dict) -> None:
 
 
 # [brent-localmin]
+def _parabola_step(x: float, w: float, v: float, fx: float, fw: float, fv: float):
+    """(25.7) the vertex of the parabola through (x, fx), (w, fw), (v, fv) as ``x + p/q``,
+    returned as ``(p, q)`` with ``q >= 0``, so that nothing is divided before it is accepted."""
+    r = (x - w) * (fx - fv)
+    q = (x - v) * (fx - fw)
+    p = (x - v) * q - (x - w) * r
+    q = 2.0 * (q - r)
+    if q > 0.0:
+        p = -p
+    return p, np.abs(q)
+
+
 def _brent_localmin(func: Callable[..., Any], args: tuple, xa: float, xb: float, xc: float,
                     fb: float, tol: float, maxiter: int, disp: int, funcalls: int):
     """Brent's ``localmin`` from a bracket ``xa < xb < xc`` (either order of xa, xc).
@@ -428,14 +457,7 @@ def _brent_localmin(func: Callable[..., Any], args: tuple, xa: float, xb: float,
             step = (a - x) if x >= xmid else (b - x)           # (25.8) golden section
             rat = _CGOLD * step
         else:
-            # (25.7) parabola through (x, fx), (w, fw), (v, fv): vertex at x + p/q
-            r = (x - w) * (fx - fv)
-            q = (x - v) * (fx - fw)
-            p = (x - v) * q - (x - w) * r
-            q = 2.0 * (q - r)
-            if q > 0.0:
-                p = -p
-            q = np.abs(q)
+            p, q = _parabola_step(x, w, v, fx, fw, fv)         # (25.7)
             step_before, step = step, rat
             # accept only a step inside [a, b] and shorter than half the step before last
             if p > q * (a - x) and p < q * (b - x) and np.abs(p) < np.abs(0.5 * q * step_before):
@@ -511,15 +533,7 @@ def minimize_scalar_brent(func: Callable[..., Any], brack: Any = None, args: tup
         raise ValueError(f"tolerance should be >= 0, got {xtol!r}")
     xa, xb, xc, _fa, fb, _fc, funcalls = _bracket_from(func, brack, args)
     x, fval, nit, nfev = _brent_localmin(func, args, xa, xb, xc, fb, xtol, maxiter, disp, funcalls)
-    success = nit < maxiter and not (np.isnan(x) or np.isnan(fval))
-    if success:
-        message = _success_message(xtol)
-    else:
-        message = "\nMaximum number of iterations exceeded"
-        if np.isnan(x) or np.isnan(fval):
-            message = _MSG_NAN
-    if disp:
-        _report(not success, message)
+    success, message = _outcome(x, fval, nit, maxiter, xtol, disp)
     return OptimizeResult(fun=fval, x=x, nit=nit, nfev=nfev, success=success, message=message)
 
 
@@ -586,15 +600,7 @@ def minimize_scalar_golden(func: Callable[..., Any], brack: Any = None, args: tu
             print(f"{funcalls:^12g} {xbest:^12.6g} {fbest:^12.6g}")
         nit += 1
     xmin, fval = (x1, f1) if f1 < f2 else (x2, f2)
-    success = nit < maxiter and not (np.isnan(fval) or np.isnan(xmin))
-    if success:
-        message = _success_message(xtol)
-    else:
-        message = "\nMaximum number of iterations exceeded"
-        if np.isnan(xmin) or np.isnan(fval):
-            message = _MSG_NAN
-    if disp:
-        _report(not success, message)
+    success, message = _outcome(xmin, fval, nit, maxiter, xtol, disp)
     return OptimizeResult(fun=fval, nfev=funcalls, x=xmin, nit=nit, success=success,
                           message=message)
 
@@ -667,15 +673,8 @@ def minimize_scalar_bounded(func: Callable[..., Any], bounds: Any, args: tuple =
     while np.abs(xf - xm) > (tol2 - 0.5 * (b - a)):                   # (25.6)
         golden = True
         if np.abs(e) > tol1:
-            # (25.7) parabola through the three best points
             golden = False
-            r = (xf - nfc) * (fx - ffulc)
-            q = (xf - fulc) * (fx - fnfc)
-            p = (xf - fulc) * q - (xf - nfc) * r
-            q = 2.0 * (q - r)
-            if q > 0.0:
-                p = -p
-            q = np.abs(q)
+            p, q = _parabola_step(xf, nfc, fulc, fx, fnfc, ffulc)     # (25.7)
             r, e = e, rat
             if np.abs(p) < np.abs(0.5 * q * r) and p > q * (a - xf) and p < q * (b - xf):
                 rat = (p + 0.0) / q

@@ -24,7 +24,8 @@ INF = np.inf
 # --------------------------------------------------------------------------------------------
 
 def run(solver, fun, jac, x0, lb=None, ub=None, tol=1e-8, max_nfev=None, x_scale=None,
-        loss="linear", f_scale=1.0, verbose=0, callback=None):
+        loss="linear", f_scale=1.0, verbose=0, callback=None, tr_solver="exact",
+        tr_options=None):
     """Call a solver as the least_squares front end does (trf gets a strictly feasible x0)."""
     x0 = np.asarray(x0, dtype=float)
     n = x0.size
@@ -37,8 +38,9 @@ def run(solver, fun, jac, x0, lb=None, ub=None, tol=1e-8, max_nfev=None, x_scale
     loss_function = construct_loss_function(f0.size, loss, f_scale)
     x_scale = np.ones(n) if x_scale is None else x_scale
     return solver(fun, jac, x0, f0, J0, lb, ub, tol, tol, tol,
-                  100 * n if max_nfev is None else max_nfev, x_scale, loss_function, "exact",
-                  {}, verbose, callback=wrap_callback(callback))
+                  100 * n if max_nfev is None else max_nfev, x_scale, loss_function, tr_solver,
+                  {} if tr_options is None else tr_options, verbose,
+                  callback=wrap_callback(callback))
 
 
 def bounded_lsq_oracle(A, b, lb, ub):
@@ -168,11 +170,12 @@ MGH_MISSES = {
 }
 
 
-def check_mgh_case(solver, case):
+def check_mgh_case(solver, case, tr_solver="exact", tr_options=None, misses=None):
     res = run(solver, lambda x: case.fun(x), lambda x, f: case.jac(x), case.x0(),
-              tol=1e-12, max_nfev=1000 * case.n)
+              tol=1e-12, max_nfev=1000 * case.n, tr_solver=tr_solver, tr_options=tr_options)
     assert np.all(np.isfinite(res.x))
-    if (case.nprob, case.n, case.factor) in MGH_MISSES[solver.__name__]:
+    misses = MGH_MISSES[solver.__name__] if misses is None else misses
+    if (case.nprob, case.n, case.factor) in misses:
         # not a minimum, but no worse than the start and stationary or stopped by a test
         assert res.cost <= 0.5 * np.sum(case.fun(case.x0()) ** 2)
         assert res.status in (1, 2, 3, 4)

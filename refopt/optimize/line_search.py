@@ -95,6 +95,18 @@ def _cubic_gamma(theta: Any, d1: Any, d2: Any, clamp: bool = False) -> Any:
     return s * np.sqrt(max(0, radicand) if clamp else radicand)
 
 
+def _cubic_step(sta, fa, da, stp, fp, dp):
+    """(20.5) with ``b`` the trial ``stp`` and ``a`` the point ``sta``: the minimizer of the
+    cubic matching values and slopes at both (cases 2 and 4)."""
+    theta = 3 * (fa - fp) / (stp - sta) + da + dp
+    gamma = _cubic_gamma(theta, da, dp)
+    if stp > sta:
+        gamma = -gamma
+    p = (gamma - dp) + theta
+    q = ((gamma - dp) + gamma) + da
+    return stp + p / q * (sta - stp)
+
+
 def _case1_higher_value(stx, fx, dx, stp, fp, dp):
     """Case 1, ``fp > fx``: the minimum is bracketed. Take the cubic step (20.5) if it is closer
     to ``stx`` than the quadratic step (20.6), else the average of the two."""
@@ -114,13 +126,7 @@ def _case1_higher_value(stx, fx, dx, stp, fp, dp):
 def _case2_slopes_opposite(stx, fx, dx, stp, fp, dp):
     """Case 2, lower value and slopes of opposite sign: bracketed. Take whichever of the cubic
     (20.5) and secant (20.7) steps is farther from ``stp``."""
-    theta = 3 * (fx - fp) / (stp - stx) + dx + dp
-    gamma = _cubic_gamma(theta, dx, dp)
-    if stp > stx:
-        gamma = -gamma
-    p = (gamma - dp) + theta
-    q = ((gamma - dp) + gamma) + dx
-    stpc = stp + p / q * (stx - stp)                 # (20.5)
+    stpc = _cubic_step(stx, fx, dx, stp, fp, dp)     # (20.5)
     stpq = stp + (dp / (dp - dx)) * (stx - stp)      # (20.7)
     if abs(stpc - stp) > abs(stpq - stp):
         return stpc
@@ -158,13 +164,7 @@ def _case4_slope_grows(sty, fy, dy, stp, fp, dp, brackt, stx, stpmin, stpmax):
     """Case 4, lower value, same slope sign, slope magnitude does not decrease. Bracketed: the
     cubic step (20.5) through ``stp`` and ``sty``; otherwise go to the end of the range."""
     if brackt:
-        theta = 3.0 * (fp - fy) / (sty - stp) + dy + dp
-        gamma = _cubic_gamma(theta, dy, dp)
-        if stp > sty:
-            gamma = -gamma
-        p = (gamma - dp) + theta
-        q = ((gamma - dp) + gamma) + dy
-        return stp + p / q * (sty - stp)             # (20.5)
+        return _cubic_step(sty, fy, dy, stp, fp, dp)  # (20.5)
     return stpmax if stp > stx else stpmin
 
 

@@ -76,20 +76,18 @@ class Method:
 
 
 def _public(name: str):
-    """``refopt.<name>``, or None when that public face does not exist yet."""
+    """``refopt.<name>``; NotImplementedError when that public face does not exist yet."""
     import refopt
 
     try:
         return getattr(refopt, name)
     except (AttributeError, ImportError):
-        return None
+        raise NotImplementedError(f"refopt.{name} does not exist yet") from None
 
 
 def _least_squares_solver(method: str):
     def solve(problem, x0, fun, jac):
         least_squares = _public("least_squares")
-        if least_squares is None:
-            raise NotImplementedError("refopt.least_squares does not exist yet")
         kwargs = dict(OPTIONS.get(method, {}))
         if "bounds" in problem.extra:
             kwargs["bounds"] = problem.extra["bounds"]
@@ -108,8 +106,6 @@ def _least_squares_applies(method: str):
 def _minimize_solver(method: str):
     def solve(problem, x0, fun, jac):
         minimize = _public("minimize")
-        if minimize is None:
-            raise NotImplementedError("refopt.minimize does not exist yet")
         kwargs = {key: dict(value) if isinstance(value, dict) else value
                   for key, value in OPTIONS.get(method, {}).items()}
         if method in USES_GRADIENT and jac is not None:

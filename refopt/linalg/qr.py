@@ -188,12 +188,11 @@ def _downdate_norms(a, j, rdiag, wa) -> None:
     ``||a_k(j+1:)||^2 = ||a_k(j:)||^2 - a_jk^2``; when the result has lost most of its
     digits (relative to the last recomputed norm ``wa``) it is computed afresh.
     """
-    k = j + 1 + np.flatnonzero(rdiag[j + 1:] != 0.0)
-    if k.size == 0:
-        return
+    k = j + 1 + (rdiag[j + 1:] != 0.0).nonzero()[0]  # a zero norm stays zero
     ratio = a[j, k] / rdiag[k]
-    rdiag[k] *= np.sqrt(np.maximum(0.0, 1.0 - ratio**2))
-    stale = k[P05 * (rdiag[k] / wa[k]) ** 2 <= EPSMCH]
+    norms = rdiag[k] * np.sqrt(np.maximum(0.0, 1.0 - ratio**2))
+    rdiag[k] = norms
+    stale = k[P05 * (norms / wa[k]) ** 2 <= EPSMCH]
     for col in stale:
         rdiag[col] = enorm(a[j + 1:, col])
         wa[col] = rdiag[col]
@@ -242,7 +241,7 @@ def qrsolv(r: np.ndarray, ipvt: np.ndarray, diag: np.ndarray, qtb: np.ndarray):
         r[j + 1:, j] = s[j, j + 1:n]
     wa = s[:, n].copy()
     # [qrsolv-backsolve]
-    singular = np.flatnonzero(sdiag == 0.0)
+    singular = (sdiag == 0.0).nonzero()[0]
     nsing = int(singular[0]) if singular.size else n
     wa[nsing:] = 0.0
     for j in range(nsing - 1, -1, -1):

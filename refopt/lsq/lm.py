@@ -163,7 +163,7 @@ def lmpar(r: np.ndarray, ipvt: np.ndarray, diag: np.ndarray, qtb: np.ndarray,
 def _gauss_newton(r, ipvt, qtb):
     """``x = P R^-1 Q^T b``, with the components past the first zero of diag(R) set to 0."""
     n = qtb.size
-    zeros = np.flatnonzero(np.diag(r) == 0.0)
+    zeros = (np.diag(r) == 0.0).nonzero()[0]
     nsing = int(zeros[0]) if zeros.size else n
     wa1 = np.array(qtb, dtype=float)
     wa1[nsing:] = 0.0

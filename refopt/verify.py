@@ -75,7 +75,7 @@ class Method:
     solve: Callable[..., dict]
 
 
-def _public(name: str):
+def public_face(name: str):
     """``refopt.<name>``; NotImplementedError when that public face does not exist yet."""
     import refopt
 
@@ -87,7 +87,7 @@ def _public(name: str):
 
 def _least_squares_solver(method: str):
     def solve(problem, x0, fun, jac):
-        least_squares = _public("least_squares")
+        least_squares = public_face("least_squares")
         kwargs = dict(OPTIONS.get(method, {}))
         if "bounds" in problem.extra:
             kwargs["bounds"] = problem.extra["bounds"]
@@ -105,18 +105,24 @@ def _least_squares_applies(method: str):
 
 def _minimize_solver(method: str):
     def solve(problem, x0, fun, jac):
-        minimize = _public("minimize")
-        kwargs = {key: dict(value) if isinstance(value, dict) else value
-                  for key, value in OPTIONS.get(method, {}).items()}
-        if method in USES_GRADIENT and jac is not None:
-            kwargs["jac"] = jac
-        if "bounds" in problem.extra:
-            kwargs["bounds"] = list(zip(*problem.extra["bounds"]))
-        if problem.extra.get("constraints"):
-            kwargs["constraints"] = problem.extra["constraints"]
-        return minimize(fun, x0, method=method, **kwargs)
+        minimize = public_face("minimize")
+        return minimize(fun, x0, method=method, **minimize_options(problem, method, jac))
 
     return solve
+
+
+def minimize_options(problem: Problem, method: str, jac) -> dict:
+    """The keywords ``minimize`` gets: :data:`OPTIONS` (copied), the gradient ``jac`` for
+    the methods that use one, and the problem's bounds and constraints."""
+    kwargs = {key: dict(value) if isinstance(value, dict) else value
+              for key, value in OPTIONS.get(method, {}).items()}
+    if method in USES_GRADIENT and jac is not None:
+        kwargs["jac"] = jac
+    if "bounds" in problem.extra:
+        kwargs["bounds"] = list(zip(*problem.extra["bounds"]))
+    if problem.extra.get("constraints"):
+        kwargs["constraints"] = problem.extra["constraints"]
+    return kwargs
 
 
 def _minimize_applies(method: str):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..problems import all_problems, shared_dir
-from ..verify import OPTIONS, USES_GRADIENT
+from ..verify import minimize_options, public_face
 from . import Case, import_anchor
 
 LEAST_SQUARES_BUDGET = 2000  # as verify: where the algorithm goes, not the default budget
@@ -46,13 +46,7 @@ def _least_squares_runner(least_squares, problem, x0, method):
 
 
 def _minimize_runner(minimize, problem, x0, method):
-    kwargs = {k: dict(v) if isinstance(v, dict) else v for k, v in OPTIONS.get(method, {}).items()}
-    if method in USES_GRADIENT:
-        kwargs["jac"] = problem.jac
-    if "bounds" in problem.extra:
-        kwargs["bounds"] = list(zip(*problem.extra["bounds"]))
-    if problem.extra.get("constraints"):
-        kwargs["constraints"] = problem.extra["constraints"]
+    kwargs = minimize_options(problem, method, problem.jac)
 
     def run():
         r = minimize(problem.fun, x0, method=method, **kwargs)
@@ -65,12 +59,7 @@ def _minimize_runner(minimize, problem, x0, method):
 def _refopt(name):
     """A runner factory that looks up ``refopt.<name>`` when the case runs."""
     def face():
-        import refopt
-
-        try:
-            return getattr(refopt, name)
-        except (AttributeError, ImportError) as exc:
-            raise NotImplementedError(f"refopt.{name} does not exist yet") from exc
+        return public_face(name)
 
     return face
 
@@ -91,6 +80,13 @@ def _deferred(make, face, *args):
     return run
 
 
+def _versus(name, group, make, face, *args):
+    """The case running ``make(solver, *args)`` with ``refopt.<face>`` and with
+    ``scipy.optimize.<face>``."""
+    return Case(name, group, _deferred(make, _refopt(face), *args),
+                _deferred(make, _scipy(face), *args), f"scipy.optimize.{face}")
+
+
 # [/runners]
 
 
@@ -109,16 +105,10 @@ def _least_squares_cases(problems):
         for i, x0 in enumerate(p.starts):
             x0 = np.array(x0, dtype=float)
             tag = f"{p.name}/start{i + 1}"
-            cases.append(Case(f"lm/{tag}", "lm",
-                              _deferred(_leastsq_runner, _refopt("leastsq"), p, x0),
-                              _deferred(_leastsq_runner, _scipy("leastsq"), p, x0),
-                              "scipy.optimize.leastsq"))
+            cases.append(_versus(f"lm/{tag}", "lm", _leastsq_runner, "leastsq", p, x0))
             for method in ("trf", "dogbox"):
-                cases.append(Case(
-                    f"{method}/{tag}", method,
-                    _deferred(_least_squares_runner, _refopt("least_squares"), p, x0, method),
-                    _deferred(_least_squares_runner, _scipy("least_squares"), p, x0, method),
-                    "scipy.optimize.least_squares"))
+                cases.append(_versus(f"{method}/{tag}", method, _least_squares_runner,
+                                     "least_squares", p, x0, method))
     return cases
 
 
@@ -128,11 +118,8 @@ def _minimize_cases(problems, methods):
         for method in methods:
             for i, x0 in enumerate(p.starts):
                 x0 = np.array(x0, dtype=float)
-                cases.append(Case(
-                    f"{method}/{p.name}/start{i + 1}", method,
-                    _deferred(_minimize_runner, _refopt("minimize"), p, x0, method),
-                    _deferred(_minimize_runner, _scipy("minimize"), p, x0, method),
-                    "scipy.optimize.minimize"))
+                cases.append(_versus(f"{method}/{p.name}/start{i + 1}", method,
+                                     _minimize_runner, "minimize", p, x0, method))
     return cases
 
 

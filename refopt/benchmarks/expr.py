@@ -38,18 +38,23 @@ def _path(symbols: dict, n: int) -> list[dict]:
 
 
 # [runners]
+def _along_path(table: dict, evaluate, argument, symbols: dict) -> dict:
+    """``evaluate(argument)`` at every point of the path, ``table`` updated before each: the
+    count and the last value."""
+    value = None
+    for point in _path(symbols, EVALUATIONS):
+        table.update(point)
+        value = evaluate(argument)
+    return {"nfev": EVALUATIONS, "x": [float(value)]}
+
+
 def _refopt_compiled(text: str, symbols: dict):
     from ..expr import Interpreter
 
     interp = Interpreter(user_symbols=symbols)  # made once: the timing is the evaluations
 
     def run() -> dict:
-        code = interp.parse(text)
-        table, value = interp.symtable, None
-        for point in _path(symbols, EVALUATIONS):
-            table.update(point)
-            value = interp.run(code)
-        return {"nfev": EVALUATIONS, "x": [float(value)]}
+        return _along_path(interp.symtable, interp.run, interp.parse(text), symbols)
     return run
 
 
@@ -61,12 +66,7 @@ def _asteval_compiled(text: str, symbols: dict):
             made.append(import_anchor("asteval").Interpreter())
             made[0].symtable.update(symbols)
         interp = made[0]
-        tree = interp.parse(text)
-        table, value = interp.symtable, None
-        for point in _path(symbols, EVALUATIONS):
-            table.update(point)
-            value = interp.run(tree)
-        return {"nfev": EVALUATIONS, "x": [float(value)]}
+        return _along_path(interp.symtable, interp.run, interp.parse(text), symbols)
     return run
 
 
@@ -76,11 +76,7 @@ def _refopt_text(text: str, symbols: dict):
     interp = Interpreter(user_symbols=symbols)
 
     def run() -> dict:
-        value = None
-        for point in _path(symbols, EVALUATIONS):
-            interp.symtable.update(point)
-            value = interp.eval(text)
-        return {"nfev": EVALUATIONS, "x": [float(value)]}
+        return _along_path(interp.symtable, interp.eval, text, symbols)
     return run
 
 
@@ -90,11 +86,8 @@ def _asteval_text(text: str, symbols: dict):
     def run() -> dict:
         if not made:
             made.append(import_anchor("asteval").Interpreter())
-        interp, value = made[0], None
-        for point in _path(symbols, EVALUATIONS):
-            interp.symtable.update(point)
-            value = interp.eval(text)
-        return {"nfev": EVALUATIONS, "x": [float(value)]}
+        interp = made[0]
+        return _along_path(interp.symtable, interp.eval, text, symbols)
     return run
 # [/runners]
 

@@ -230,16 +230,19 @@ def gradient_status(warnflag: int, k: int, maxiter: int, gnorm: Any, fval: Any,
 
 
 def print_summary(status: int, message: str, fval: Any, nit: int, nfev: int,
-                  ngev: int) -> None:
-    """``disp=True`` output: the message (a warning when the run failed) and the counts."""
+                  ngev: int | None = None, warning: type = OptimizeWarning,
+                  stacklevel: int = 4) -> None:
+    """``disp=True`` output: the message (a ``warning`` when the run failed) and the counts;
+    gradient evaluations only where the method makes them (``ngev`` given)."""
     if status == 0:
         print(message)
     else:
-        warnings.warn(message, OptimizeWarning, stacklevel=4)
+        warnings.warn(message, warning, stacklevel=stacklevel)
     print(f"         Current function value: {fval:f}")
     print(f"         Iterations: {nit:d}")
     print(f"         Function evaluations: {nfev:d}")
-    print(f"         Gradient evaluations: {ngev:d}")
+    if ngev is not None:
+        print(f"         Gradient evaluations: {ngev:d}")
 
 
 def warn_unknown_options(unknown_options: dict) -> None:

@@ -42,7 +42,8 @@ import numpy as np
 from .._callback import call_callback_maybe_halt
 from .._result import OptimizeResult
 from .._warnings import OptimizeWarning
-from ._objective import CountedObjective, MaxFevReached, iteration_limits, warn_unknown_options
+from ._objective import (CountedObjective, MaxFevReached, iteration_limits, print_summary,
+                         warn_unknown_options)
 
 __all__ = ["minimize_neldermead"]
 
@@ -269,10 +270,7 @@ def _result(sim: np.ndarray, fsim: np.ndarray, nit: int, nfev: int, maxiter: flo
         if status in (1, 2):
             warnings.warn(message, RuntimeWarning, stacklevel=4)
         elif status == 0:
-            print(message)
-            print(f"         Current function value: {fval:f}")
-            print(f"         Iterations: {nit:d}")
-            print(f"         Function evaluations: {nfev:d}")
+            print_summary(status, message, fval, nit, nfev)
     result = OptimizeResult(fun=fval, nit=nit, nfev=nfev, status=status,
                             success=(status == 0), message=message, x=sim[0],
                             final_simplex=(sim, fsim))

@@ -42,7 +42,8 @@ import numpy as np
 from .._callback import call_callback_maybe_halt
 from .._result import OptimizeResult
 from .._warnings import OptimizeWarning
-from ._objective import CountedObjective, MaxFevReached, iteration_limits, warn_unknown_options
+from ._objective import (CountedObjective, MaxFevReached, iteration_limits, print_summary,
+                         warn_unknown_options)
 from ..scalar import BracketError, minimize_scalar_bounded, minimize_scalar_brent
 
 __all__ = ["minimize_powell"]
@@ -272,13 +273,7 @@ def _result(x: np.ndarray, fval: float, direc: np.ndarray, nit: int, nfev: int,
         status, key = 0, "success"
     message = MESSAGES[key]
     if disp:
-        if status == 0:
-            print(message)
-        else:
-            warnings.warn(message, RuntimeWarning, stacklevel=4)
-        print(f"         Current function value: {fval:f}")
-        print(f"         Iterations: {nit:d}")
-        print(f"         Function evaluations: {nfev:d}")
+        print_summary(status, message, fval, nit, nfev, warning=RuntimeWarning, stacklevel=5)
     result = OptimizeResult(fun=fval, direc=direc, nit=nit, nfev=nfev, status=status,
                             success=(status == 0), message=message, x=x)
     if allvecs is not None:

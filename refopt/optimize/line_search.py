@@ -84,6 +84,18 @@ def initial_step(phi0: Any, old_phi0: Any, derphi0: Any) -> Any:
     return 1.0
 
 
+def first_trial(phi: Callable, derphi: Callable, phi0: Any, old_phi0: Any, derphi0: Any,
+                c1: float, c2: float) -> tuple[Any, Any, Any]:
+    """How both searches begin: check ``c1, c2``; ``phi(0)`` and ``phi'(0)``, evaluated in
+    that order unless given; the first trial step (20.4)."""
+    check_c1_c2(c1, c2)
+    if phi0 is None:
+        phi0 = phi(0.0)
+    if derphi0 is None:
+        derphi0 = derphi(0.0)
+    return phi0, derphi0, initial_step(phi0, old_phi0, derphi0)
+
+
 # ------------------------------------------------------------------------------------------
 # dcstep: one safeguarded trial step (Moré & Thuente 1994, cases 1-4)
 # ------------------------------------------------------------------------------------------
@@ -376,12 +388,7 @@ def scalar_search_wolfe1(phi: Callable, derphi: Callable, phi0: Any = None,
     xtol : float
         Relative bracket width at which the search gives up.
     """
-    check_c1_c2(c1, c2)
-    if phi0 is None:
-        phi0 = phi(0.0)
-    if derphi0 is None:
-        derphi0 = derphi(0.0)
-    alpha1 = initial_step(phi0, old_phi0, derphi0)
+    phi0, derphi0, alpha1 = first_trial(phi, derphi, phi0, old_phi0, derphi0, c1, c2)
     stp, phi1, _task = dcsrch(phi, derphi, alpha1, phi0, derphi0, ftol=c1, gtol=c2, xtol=xtol,
                               stpmin=amin, stpmax=amax, maxiter=100)
     return stp, phi1, phi0
@@ -516,12 +523,7 @@ def scalar_search_wolfe2(phi: Callable, derphi: Callable, phi0: Any = None,
         ``(alpha, phi(alpha), phi(0), phi'(alpha))``; alpha is None on failure and
         ``phi'(alpha)`` is None when the search did not converge.
     """
-    check_c1_c2(c1, c2)
-    if phi0 is None:
-        phi0 = phi(0.0)
-    if derphi0 is None:
-        derphi0 = derphi(0.0)
-    alpha1 = initial_step(phi0, old_phi0, derphi0)
+    phi0, derphi0, alpha1 = first_trial(phi, derphi, phi0, old_phi0, derphi0, c1, c2)
     if amax is not None:
         alpha1 = min(alpha1, amax)
     if extra_condition is None:

@@ -23,6 +23,9 @@ updated by the rules (13.10) of the trust-region reflective method, growing only
 trust-region face (not a bound) stopped the step (14.6). The initial radius is
 ``||x0 / scale||_inf``, or 1 when that is 0 (14.7).
 
+With ``tr_solver='lsmr'`` the Gauss–Newton step comes from LSMR (:mod:`refopt.linalg.lsmr`)
+on the scaled Jacobian with the active columns zeroed (15.14), chapter "LSMR".
+
 Unlike trust-region reflective, iterates may lie on the bounds: a variable that reaches a
 bound is set exactly onto it and enters the active-set bookkeeping.
 

@@ -34,7 +34,11 @@ bounds ``v = 1`` and ``C = 0``: the method is a plain trust-region Gauss–Newto
 MINPACK's.
 
 The radius rules (13.10), the tests (13.11) and the initial radius (13.13) are described in
-the book chapter "Trust-region reflective". This module follows scipy's
+the book chapter "Trust-region reflective". With ``tr_solver='lsmr'`` the SVD is replaced by
+LSMR (:mod:`refopt.linalg.lsmr`; D. C.-L. Fong and M. A. Saunders, SIAM J. Sci. Comput.
+33(5), 2011): a Gauss–Newton step regularised by the radius (15.12), and (13.5) solved
+exactly in the plane of that step and ``g_h`` (15.13) (Byrd, Schnabel and Shultz, Math.
+Programming 40, 1988); see the chapter "LSMR". This module follows scipy's
 ``optimize/_lsq/trf.py`` step for step (the same candidates, constants, counters and
 floating-point operations), so that ``nfev``/``njev`` agree with scipy iteration for
 iteration; the code is refopt's own, with one deliberate change: an initial radius too small

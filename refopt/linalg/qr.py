@@ -227,8 +227,9 @@ def qrsolv(r: np.ndarray, ipvt: np.ndarray, diag: np.ndarray, qtb: np.ndarray):
         The diagonal of ``S``.
     """
     n = qtb.size
-    # The rows of the augmented system [R | Q^T b], rotated into [S | c] in a copy (MINPACK
-    # rotates a transposed copy of R held in the lower triangle of r, keeping R above it).
+    # The rows of the augmented system [R | Q^T b], rotated into [S | c] in a copy whose upper
+    # triangle alone is used (MINPACK rotates a transposed copy of R held in the lower
+    # triangle of r, keeping R above it).
     s = np.empty((n, n + 1))
     s[:, :n] = r
     s[:, n] = qtb

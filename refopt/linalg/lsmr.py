@@ -354,6 +354,13 @@ def lsmr(A: Any, b: Any, damp: float = 0.0, atol: float = 1e-6, btol: float = 1e
     normx : float
         ``||x||``.
 
+    Raises
+    ------
+    ValueError
+        If ``b`` or ``x0`` does not match the shape of ``A``.
+    TypeError
+        If ``A`` is not a real matrix or operator.
+
     Examples
     --------
     >>> import numpy as np
@@ -368,10 +375,16 @@ def lsmr(A: Any, b: Any, damp: float = 0.0, atol: float = 1e-6, btol: float = 1e
     if b.ndim > 1:
         b = b.squeeze()
     m, n = A.shape
+    if b.shape != (m,):
+        raise ValueError(f"`b` must have shape ({m},) to match `A` of shape {A.shape}, "
+                         f"not {b.shape}.")
     if maxiter is None:
         maxiter = min(m, n)
     normb = norm(b)
     x = np.zeros(n) if x0 is None else np.array(np.atleast_1d(x0), dtype=float)
+    if x.shape != (n,):
+        raise ValueError(f"`x0` must have shape ({n},) to match `A` of shape {A.shape}, "
+                         f"not {x.shape}.")
     if show:
         print_header(m, n, damp, atol, btol, conlim, maxiter)
 

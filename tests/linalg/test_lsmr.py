@@ -228,3 +228,10 @@ def test_scaled_and_stacked_operators_equal_their_dense_matrices():
 def test_aslinearoperator_refuses_what_is_not_a_real_matrix(bad):
     with pytest.raises(TypeError, match="2-D array"):
         aslinearoperator(bad)
+
+
+@pytest.mark.parametrize("b, x0, name", [(np.ones(4), None, "`b`"), (np.ones(3), np.ones(3), "`x0`")])
+def test_mismatched_shapes_are_refused(b, x0, name):
+    A = np.ones((3, 2))
+    with pytest.raises(ValueError, match=name):
+        lsmr(A, b, x0=x0)

@@ -13,7 +13,10 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
 
+from refopt import minimize
 from refopt.optimize import OptimizeWarning
 from refopt.problems import all_problems
 from refopt.problems.reference_runs import known_miss, matches
@@ -72,6 +75,86 @@ class EntropyProblem:
         log_pdot = self.F @ x
         p = np.exp(log_pdot - np.log(np.sum(np.exp(log_pdot))))
         return self.F.T @ p - self.K
+
+
+def counted_rosen():
+    """:func:`rosen` and :func:`rosen_der` that count their calls in ``calls["f"]``,
+    ``calls["g"]``: returns ``(f, g, calls)``."""
+    calls = {"f": 0, "g": 0}
+
+    def f(x):
+        calls["f"] += 1
+        return rosen(x)
+
+    def g(x):
+        calls["g"] += 1
+        return rosen_der(x)
+
+    return f, g, calls
+
+
+def check_entropy_run(method, calls, first, trace):
+    """scipy's CheckOptimizeParameterized run of a gradient ``method``: the solution, the
+    (function, gradient) ``calls`` (including, as in scipy's test, the two function calls of
+    the check here) and the iterates ``trace`` from the ``first`` evaluated point on."""
+    problem = EntropyProblem()
+    res = minimize(problem.func, problem.x0, jac=problem.grad, method=method,
+                   options={"maxiter": 1000})
+    assert_allclose(problem.func(res.x), problem.func(problem.solution), atol=1e-6)
+    assert (problem.funccalls, problem.gradcalls) == calls
+    assert_allclose(problem.trace[first:first + len(trace)], trace, atol=1e-14, rtol=1e-7)
+
+
+def check_mgh_minimum(method, problem, gtol):
+    """A gradient ``method`` from the standard start meets ``gtol`` at the published
+    minimum value (and minimiser, where it is unique)."""
+    res = minimize(problem.fun, problem.starts[0], method=method, jac=problem.jac,
+                   options={"gtol": gtol})
+    assert res.success, res.message
+    assert abs(res.fun - problem.f_star) <= 1e-5 * max(1.0, problem.f_star)
+    if problem.x_star is not None:
+        assert_allclose(res.x, problem.x_star, rtol=1e-3, atol=1e-3)
+
+
+# ---------------------------------------------------------------------------------------
+# Quadratics with a known minimiser x* = A⁻¹b
+# ---------------------------------------------------------------------------------------
+
+@st.composite
+def spd_systems(draw):
+    """A random SPD system A x = b, given as A = M Mᵀ, b = M c with M's singular values in
+    [10^-0.75, 10^0.75] (so cond(A) <= ~1000)."""
+    n = draw(st.integers(1, 8))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    M = Q * 10 ** rng.uniform(-0.75, 0.75, n)
+    c = rng.standard_normal(n) * 10 ** rng.uniform(-1, 1)
+    return M, c
+
+
+def quadratic(M, c):
+    """f = ½‖Mᵀx − c‖² = ½ xᵀAx − bᵀx + const (A = MMᵀ, b = Mc), minimized at x* = A⁻¹b;
+    written as a sum of squares so that f is computed accurately near the minimum."""
+    return (lambda x: 0.5 * np.sum((M.T @ x - c) ** 2)), (lambda x: M @ (M.T @ x - c))
+
+
+def assert_solves(res, M, c):
+    """x* = A⁻¹b, to within the bound ‖x − x*‖ <= ‖A⁻¹‖ ‖∇f(x)‖ that the final gradient gives."""
+    A, b = M @ M.T, M @ c
+    x_star = np.linalg.solve(A, b)
+    bound = np.linalg.norm(np.linalg.inv(A), 2) * np.linalg.norm(res.jac)
+    assert np.linalg.norm(res.x - x_star) <= 1.01 * bound + 1e-13 * np.linalg.norm(x_star)
+    assert np.linalg.norm(res.x - x_star) <= 1e-5 * np.linalg.norm(x_star)
+
+
+def check_quadratic_minimum(method, system):
+    """A gradient ``method`` from 0 reaches ``x* = A⁻¹b`` of the quadratic of ``system``."""
+    M, c = system
+    f, g = quadratic(M, c)
+    res = minimize(f, np.zeros(len(c)), method=method, jac=g,
+                   options={"gtol": 1e-9 * np.abs(M @ c).max()})
+    assert res.success, res.message
+    assert_solves(res, M, c)
 
 
 # ---------------------------------------------------------------------------------------

@@ -13,56 +13,19 @@ from refopt import minimize
 from refopt.optimize import OptimizeWarning
 from refopt.optimize.bfgs import bfgs_update, minimize_bfgs
 
-from . import (MGH_PROBLEMS, ROSEN_X0, EntropyProblem, check_library_run, library_cases,
-               library_id, rosen, rosen_der)
-
-
-@st.composite
-def spd_systems(draw):
-    """A random SPD system A x = b, given as A = M Mᵀ, b = M c with M's singular values in
-    [10^-0.75, 10^0.75] (so cond(A) <= ~1000)."""
-    n = draw(st.integers(1, 8))
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
-    M = Q * 10 ** rng.uniform(-0.75, 0.75, n)
-    c = rng.standard_normal(n) * 10 ** rng.uniform(-1, 1)
-    return M, c
-
-
-def quadratic(M, c):
-    """f = ½‖Mᵀx − c‖² = ½ xᵀAx − bᵀx + const (A = MMᵀ, b = Mc), minimized at x* = A⁻¹b;
-    written as a sum of squares so that f is computed accurately near the minimum."""
-    return (lambda x: 0.5 * np.sum((M.T @ x - c) ** 2)), (lambda x: M @ (M.T @ x - c))
-
-
-def assert_solves(res, M, c):
-    """x* = A⁻¹b, to within the bound ‖x − x*‖ <= ‖A⁻¹‖ ‖∇f(x)‖ that the final gradient gives."""
-    A, b = M @ M.T, M @ c
-    x_star = np.linalg.solve(A, b)
-    bound = np.linalg.norm(np.linalg.inv(A), 2) * np.linalg.norm(res.jac)
-    assert np.linalg.norm(res.x - x_star) <= 1.01 * bound + 1e-13 * np.linalg.norm(x_star)
-    assert np.linalg.norm(res.x - x_star) <= 1e-5 * np.linalg.norm(x_star)
+from . import (MGH_PROBLEMS, ROSEN_X0, check_entropy_run, check_library_run,
+               check_mgh_minimum, check_quadratic_minimum, counted_rosen, library_cases,
+               library_id, rosen, rosen_der, spd_systems)
 
 
 @given(spd_systems())
 def test_quadratic_minimum_is_the_solution_of_Ax_eq_b(system):
-    M, c = system
-    f, g = quadratic(M, c)
-    res = minimize(f, np.zeros(len(c)), method="BFGS", jac=g,
-                   options={"gtol": 1e-9 * np.abs(M @ c).max()})
-    assert res.success, res.message
-    assert_solves(res, M, c)
+    check_quadratic_minimum("BFGS", system)
 
 
 @pytest.mark.parametrize("problem", MGH_PROBLEMS, ids=lambda p: p.name)
 def test_mgh_known_minima(problem):
-    res = minimize(problem.fun, problem.starts[0], method="BFGS", jac=problem.jac,
-                   options={"gtol": 1e-8})
-    assert res.success, res.message
-    tol = 1e-5 * max(1.0, problem.f_star)
-    assert abs(res.fun - problem.f_star) <= tol
-    if problem.x_star is not None:
-        assert_allclose(res.x, problem.x_star, rtol=1e-3, atol=1e-3)
+    check_mgh_minimum("BFGS", problem, gtol=1e-8)
 
 
 def test_scipy_documentation_run():
@@ -78,28 +41,12 @@ def test_scipy_documentation_run():
 
 def test_scipy_test_suite_counts_and_trace():
     # scipy's CheckOptimizeParameterized.test_bfgs: "known good" counts from SciPy 0.7.0
-    problem = EntropyProblem()
-    res = minimize(problem.func, problem.x0, jac=problem.grad, method="BFGS",
-                   options={"maxiter": 1000})
-    assert_allclose(problem.func(res.x), problem.func(problem.solution), atol=1e-6)
-    # as in scipy's test, the 10 function calls include the two in the check above
-    assert (problem.funccalls, problem.gradcalls) == (10, 8)
-    assert_allclose(problem.trace[6:8], [[0, -5.25060743e-01, 4.87748473e-01],
-                                         [0, -5.24885582e-01, 4.87530347e-01]],
-                    atol=1e-14, rtol=1e-7)
+    check_entropy_run("BFGS", (10, 8), 6, [[0, -5.25060743e-01, 4.87748473e-01],
+                                            [0, -5.24885582e-01, 4.87530347e-01]])
 
 
 def test_counts_are_the_real_calls():
-    calls = {"f": 0, "g": 0}
-
-    def f(x):
-        calls["f"] += 1
-        return rosen(x)
-
-    def g(x):
-        calls["g"] += 1
-        return rosen_der(x)
-
+    f, g, calls = counted_rosen()
     res = minimize(f, ROSEN_X0, method="BFGS", jac=g)
     assert (res.nfev, res.njev) == (calls["f"], calls["g"])
     calls["f"] = 0

@@ -12,9 +12,9 @@ from numpy.testing import assert_allclose
 from refopt import minimize
 from refopt.optimize.cg import SIGMA_3, minimize_cg, polak_ribiere_step
 
-from . import (MGH_PROBLEMS, ROSEN_X0, EntropyProblem, check_library_run, library_cases,
-               library_id, rosen, rosen_der)
-from .test_bfgs import assert_solves, quadratic, spd_systems
+from . import (MGH_PROBLEMS, ROSEN_X0, check_entropy_run, check_library_run,
+               check_mgh_minimum, check_quadratic_minimum, counted_rosen, library_cases,
+               library_id, rosen, rosen_der, spd_systems)
 
 # Where the gradient is large at the minimum's scale (x ~ 1e6, f ~ 124), 1e-8 is below what
 # double precision resolves and the line search reports precision loss first.
@@ -24,22 +24,12 @@ GTOL = {"mgh_brown_badly_scaled_n2_m3_ssq": 1e-6,
 
 @given(spd_systems())
 def test_quadratic_minimum_is_the_solution_of_Ax_eq_b(system):
-    M, c = system
-    f, g = quadratic(M, c)
-    res = minimize(f, np.zeros(len(c)), method="CG", jac=g,
-                   options={"gtol": 1e-9 * np.abs(M @ c).max()})
-    assert res.success, res.message
-    assert_solves(res, M, c)
+    check_quadratic_minimum("CG", system)
 
 
 @pytest.mark.parametrize("problem", MGH_PROBLEMS, ids=lambda p: p.name)
 def test_mgh_known_minima(problem):
-    res = minimize(problem.fun, problem.starts[0], method="CG", jac=problem.jac,
-                   options={"gtol": GTOL.get(problem.name, 1e-8)})
-    assert res.success, res.message
-    assert abs(res.fun - problem.f_star) <= 1e-5 * max(1.0, problem.f_star)
-    if problem.x_star is not None:
-        assert_allclose(res.x, problem.x_star, rtol=1e-3, atol=1e-3)
+    check_mgh_minimum("CG", problem, gtol=GTOL.get(problem.name, 1e-8))
 
 
 @given(st.integers(2, 6), st.integers(0, 2**32 - 1))
@@ -90,14 +80,7 @@ def test_every_direction_is_a_sufficient_descent_direction(problem):
 
 def test_scipy_test_suite_counts_and_trace():
     # scipy's CheckOptimizeParameterized.test_cg: "known good" counts from SciPy 0.7.0
-    problem = EntropyProblem()
-    res = minimize(problem.func, problem.x0, jac=problem.grad, method="CG",
-                   options={"maxiter": 1000})
-    assert_allclose(problem.func(res.x), problem.func(problem.solution), atol=1e-6)
-    # as in scipy's test, the 9 function calls include the two in the check above
-    assert (problem.funccalls, problem.gradcalls) == (9, 7)
-    assert_allclose(problem.trace[2:4], [[0, -0.5, 0.5], [0, -5.05700028e-01, 4.95985862e-01]],
-                    atol=1e-14, rtol=1e-7)
+    check_entropy_run("CG", (9, 7), 2, [[0, -0.5, 0.5], [0, -5.05700028e-01, 4.95985862e-01]])
 
 
 @pytest.mark.parametrize("x0", np.linspace(-0.75, 3, 71))
@@ -109,16 +92,7 @@ def test_scipy_corner_case_flat_exponential(x0):
 
 
 def test_counts_are_the_real_calls():
-    calls = {"f": 0, "g": 0}
-
-    def f(x):
-        calls["f"] += 1
-        return rosen(x)
-
-    def g(x):
-        calls["g"] += 1
-        return rosen_der(x)
-
+    f, g, calls = counted_rosen()
     res = minimize(f, ROSEN_X0, method="CG", jac=g)
     assert (res.nfev, res.njev) == (calls["f"], calls["g"])
 

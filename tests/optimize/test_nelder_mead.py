@@ -19,46 +19,23 @@ from refopt._callback import wrap_callback
 from refopt.optimize import OptimizeWarning
 from refopt.optimize.nelder_mead import minimize_neldermead
 
-from . import check_library_run, library_bounds, library_cases, library_id
+from . import (MGH_PROBLEMS, ROSEN_X0, check_library_run, library_bounds, library_cases,
+               library_id, rosen)
 
 
 # ---------------------------------------------------------------------------------------
 # Moré, Garbow & Hillstrom (1981), "Testing unconstrained optimization software",
-# ACM TOMS 7(1): f = ||F||^2 with the published starts and minimisers (f* = 0).
+# ACM TOMS 7(1): f = ||F||^2 from the registry, with the published starts and minimisers
+# (f* = 0); and scipy's documentation example, Rosenbrock in 5 variables.
 # ---------------------------------------------------------------------------------------
 
-def rosenbrock(x):            # MGH 1 (extended to n variables as scipy's rosen)
-    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
-
-
-def beale(x):                 # MGH 5
-    return sum((c - x[0] * (1 - x[1] ** k)) ** 2 for k, c in ((1, 1.5), (2, 2.25), (3, 2.625)))
-
-
-def helical_valley(x):        # MGH 7
-    theta = np.arctan2(x[1], x[0]) / (2 * np.pi)
-    return 100 * ((x[2] - 10 * theta) ** 2 + (np.hypot(x[0], x[1]) - 1) ** 2) + x[2] ** 2
-
-
-def powell_singular(x):       # MGH 13
-    return ((x[0] + 10 * x[1]) ** 2 + 5 * (x[2] - x[3]) ** 2 + (x[1] - 2 * x[2]) ** 4
-            + 10 * (x[0] - x[3]) ** 4)
-
-
-def wood(x):                  # MGH 14
-    return (100 * (x[0] ** 2 - x[1]) ** 2 + (1 - x[0]) ** 2 + 90 * (x[2] ** 2 - x[3]) ** 2
-            + (1 - x[2]) ** 2 + 10 * (x[1] + x[3] - 2) ** 2 + 0.1 * (x[1] - x[3]) ** 2)
-
-
-MGH = [  # (function, start, minimiser)
-    (rosenbrock, [-1.2, 1.0], [1.0, 1.0]),
-    (rosenbrock, [1.3, 0.7, 0.8, 1.9, 1.2], [1.0] * 5),     # the scipy docs' example
-    (beale, [1.0, 1.0], [3.0, 0.5]),
-    (helical_valley, [-1.0, 0.0, 0.0], [1.0, 0.0, 0.0]),
-    (powell_singular, [3.0, -1.0, 0.0, 1.0], [0.0] * 4),
-    (wood, [-3.0, -1.0, -3.0, -1.0], [1.0] * 4),
-]
-MGH_IDS = [f"{f.__name__}-{len(x0)}" for f, x0, _ in MGH]
+_NAMES = ("mgh04_rosenbrock_n2_m2", "mgh_beale_n2_m3", "mgh05_helical_valley_n3_m3",
+          "mgh06_powell_singular_n4_m4", "mgh_wood_n4_m6")
+_SSQ = {p.name: p for p in MGH_PROBLEMS}
+MGH = ([(p.fun, p.starts[0], p.x_star) for p in (_SSQ[f"{name}_ssq"] for name in _NAMES)]
+       + [(rosen, ROSEN_X0, np.ones(5))])   # (function, start, minimiser)
+MGH_IDS = [*_NAMES, "rosen_5"]
+beale, powell_singular = MGH[1][0], MGH[3][0]   # MGH 5 and 13
 
 
 @pytest.mark.parametrize("fun, x0, x_star", MGH, ids=MGH_IDS)
@@ -151,10 +128,10 @@ def test_quadratic_property(problem):
 def test_nit_counts_the_initial_simplex_as_one():
     """scipy's nit is one more than the number of simplex iterations; refopt keeps it."""
     passes = []
-    res = minimize_neldermead(rosenbrock, np.array([-1.2, 1.0]), callback=wrap_callback(passes.append))
+    res = minimize_neldermead(rosen, np.array([-1.2, 1.0]), callback=wrap_callback(passes.append))
     assert res.success and res.nit == len(passes) + 1
     passes.clear()
-    res = minimize_neldermead(rosenbrock, np.array([-1.2, 1.0]), maxiter=3,
+    res = minimize_neldermead(rosen, np.array([-1.2, 1.0]), maxiter=3,
                               callback=wrap_callback(passes.append))
     assert (res.nit, len(passes), res.status) == (3, 2, 2)
     assert res.message == "Maximum number of iterations has been exceeded."
@@ -163,7 +140,7 @@ def test_nit_counts_the_initial_simplex_as_one():
 @given(maxfev=st.integers(1, 60))
 def test_maxfev_is_never_exceeded(maxfev):
     calls = []
-    res = minimize_neldermead(lambda x: calls.append(1) or rosenbrock(x), np.array([-1.2, 1.0]),
+    res = minimize_neldermead(lambda x: calls.append(1) or rosen(x), np.array([-1.2, 1.0]),
                               maxfev=maxfev)
     assert res.nfev == len(calls) <= maxfev
     assert res.status == 1 and not res.success
@@ -197,7 +174,7 @@ def test_callback_stop_iteration_gives_status_99():
         if intermediate_result.fun < 1.0:
             raise StopIteration
 
-    res = minimize_neldermead(rosenbrock, np.array([-1.2, 1.0]), callback=wrap_callback(stop))
+    res = minimize_neldermead(rosen, np.array([-1.2, 1.0]), callback=wrap_callback(stop))
     assert (res.status, res.success) == (99, False)
     assert res.message == "`callback` raised `StopIteration`."
     assert res.fun < 1.0
@@ -219,15 +196,15 @@ def test_initial_simplex_rules():
 
 def test_bad_initial_simplex():
     with pytest.raises(ValueError, match=r"^Size of `initial_simplex` is not consistent with `x0`$"):
-        minimize_neldermead(rosenbrock, np.zeros(3), initial_simplex=np.zeros((3, 2)))
+        minimize_neldermead(rosen, np.zeros(3), initial_simplex=np.zeros((3, 2)))
     with pytest.raises(ValueError, match=r"should be an array of shape \(N\+1,N\)"):
-        minimize_neldermead(rosenbrock, np.zeros(3), initial_simplex=np.zeros((3, 3)))
+        minimize_neldermead(rosen, np.zeros(3), initial_simplex=np.zeros((3, 3)))
 
 
 def test_float32_is_respected():
     def f(x):
         assert x.dtype == np.float32
-        return rosenbrock(x)
+        return rosen(x)
 
     res = minimize_neldermead(f, np.array([5.0, 4.0], dtype=np.float32))
     assert res.x.dtype == np.float32
@@ -243,7 +220,7 @@ def test_nan_does_not_crash():
 
 def test_inputs_are_not_modified():
     x0 = np.array([-1.2, 1.0])
-    minimize_neldermead(rosenbrock, x0)
+    minimize_neldermead(rosen, x0)
     np.testing.assert_array_equal(x0, [-1.2, 1.0])
 
 
@@ -279,7 +256,7 @@ def test_every_evaluation_is_inside_the_bounds(lower, width):
     ub = lb + np.array(width)
     seen = []
     x0 = (lb + ub) / 2
-    res = minimize_neldermead(lambda x: seen.append(np.copy(x)) or rosenbrock(x), x0,
+    res = minimize_neldermead(lambda x: seen.append(np.copy(x)) or rosen(x), x0,
                               bounds=(lb, ub))
     seen = np.array(seen)
     assert np.all(seen >= lb) and np.all(seen <= ub)
@@ -288,7 +265,7 @@ def test_every_evaluation_is_inside_the_bounds(lower, width):
 
 def test_constrained_minimum_on_the_boundary():
     # Rosenbrock with x <= 0.5: the minimum lies on the edge x0 = 0.5, x1 = 0.25
-    res = minimize_neldermead(rosenbrock, np.array([-1.2, 1.0]), xatol=1e-10, fatol=1e-14,
+    res = minimize_neldermead(rosen, np.array([-1.2, 1.0]), xatol=1e-10, fatol=1e-14,
                               bounds=box([-2, -2], [0.5, 2]))
     np.testing.assert_allclose(res.x, [0.5, 0.25], atol=1e-6)
 
@@ -303,7 +280,7 @@ def test_x0_outside_bounds_warns_and_is_clipped():
 
 def test_lower_above_upper_is_an_error():
     with pytest.raises(ValueError, match="one of the lower bounds is greater than an upper bound"):
-        minimize_neldermead(rosenbrock, np.zeros(2), bounds=box([1, 0], [0, 1]))
+        minimize_neldermead(rosen, np.zeros(2), bounds=box([1, 0], [0, 1]))
 
 
 # ---------------------------------------------------------------------------------------
@@ -312,9 +289,9 @@ def test_lower_above_upper_is_an_error():
 
 def test_minimize_scipy_docs_example():
     x0 = [1.3, 0.7, 0.8, 1.9, 1.2]
-    res = refopt.minimize(rosenbrock, x0, method="Nelder-Mead", tol=1e-6)
+    res = refopt.minimize(rosen, x0, method="Nelder-Mead", tol=1e-6)
     np.testing.assert_allclose(res.x, 1.0, atol=1e-5)
-    direct = minimize_neldermead(rosenbrock, np.array(x0), xatol=1e-6, fatol=1e-6)
+    direct = minimize_neldermead(rosen, np.array(x0), xatol=1e-6, fatol=1e-6)
     assert (res.nit, res.nfev) == (direct.nit, direct.nfev)
     np.testing.assert_array_equal(res.x, direct.x)
 
@@ -329,15 +306,15 @@ def test_minimize_bounds_pairs_and_old_style_callback():
     def stop(xk):
         raise StopIteration
 
-    res = refopt.minimize(rosenbrock, [-1.2, 1.0], method="Nelder-Mead", callback=stop)
+    res = refopt.minimize(rosen, [-1.2, 1.0], method="Nelder-Mead", callback=stop)
     assert (res.status, res.success, res.nit) == (99, False, 2)    # one iteration, nit 2
 
 
 def test_minimize_warnings():
     with pytest.warns(RuntimeWarning, match="does not use gradient information"):
-        refopt.minimize(rosenbrock, [-1.2, 1.0], method="Nelder-Mead", jac=lambda x: x)
+        refopt.minimize(rosen, [-1.2, 1.0], method="Nelder-Mead", jac=lambda x: x)
     with pytest.warns(OptimizeWarning, match="^Unknown solver options: bogus$"):
-        refopt.minimize(rosenbrock, [-1.2, 1.0], method="Nelder-Mead", options={"bogus": 1})
+        refopt.minimize(rosen, [-1.2, 1.0], method="Nelder-Mead", options={"bogus": 1})
 
 
 LIBRARY_OPTIONS = {"xatol": 1e-10, "fatol": 1e-14, "maxiter": 20000, "maxfev": 20000}   # as `python -m refopt verify`

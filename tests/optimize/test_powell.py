@@ -20,8 +20,8 @@ from refopt.optimize import OptimizeWarning
 from refopt.optimize.powell import line_for_search, line_search, minimize_powell
 from refopt.scalar import brentq
 
-from . import check_library_run, library_bounds, library_cases, library_id
-from .test_nelder_mead import MGH, MGH_IDS, Entropy, rosenbrock, spd_problems
+from . import check_library_run, library_bounds, library_cases, library_id, rosen
+from .test_nelder_mead import MGH, MGH_IDS, Entropy, powell_singular, spd_problems
 
 
 def box(lb, ub):
@@ -38,7 +38,7 @@ def test_mgh_minima(fun, x0, x_star):
     assert res.success and res.status == 0
     assert res.fun <= 1e-12
     # Powell's singular function is quartic near 0: f = 1e-20 allows |x| ~ 1e-5
-    tolerance = 1e-4 if fun.__name__ == "powell_singular" else 1e-8
+    tolerance = 1e-4 if fun is powell_singular else 1e-8
     assert np.max(np.abs(res.x - x_star)) <= tolerance
 
 
@@ -130,7 +130,7 @@ def test_one_sided_bounds_arctan_search(f, expected, rtol):
 def test_every_evaluation_is_inside_the_bounds():
     seen = []
     lb, ub = box([-2, -2], [2, 2])
-    res = minimize_powell(lambda x: seen.append(np.copy(x)) or rosenbrock(x),
+    res = minimize_powell(lambda x: seen.append(np.copy(x)) or rosen(x),
                           np.array([-1.2, 1.0]), bounds=(lb, ub), xtol=1e-8, ftol=1e-12)
     seen = np.array(seen)
     assert np.all(seen >= lb) and np.all(seen <= ub)
@@ -169,10 +169,10 @@ def test_line_search_finds_the_minimum_along_a_line():
 
 
 def test_limits_and_statuses():
-    res = minimize_powell(rosenbrock, np.array([-1.2, 1.0]), maxiter=2)
+    res = minimize_powell(rosen, np.array([-1.2, 1.0]), maxiter=2)
     assert (res.nit, res.status) == (2, 2)
     assert res.message == "Maximum number of iterations has been exceeded."
-    res = minimize_powell(rosenbrock, np.array([-1.2, 1.0]), maxfev=30)
+    res = minimize_powell(rosen, np.array([-1.2, 1.0]), maxfev=30)
     assert (res.nfev, res.status) == (30, 1)
     assert res.message == "Maximum number of function evaluations has been exceeded."
     res = minimize_powell(lambda x: np.nan, np.array([1.0, 1.0]))
@@ -182,14 +182,14 @@ def test_limits_and_statuses():
 @given(maxfev=st.integers(1, 200))
 def test_maxfev_is_never_exceeded(maxfev):
     calls = []
-    res = minimize_powell(lambda x: calls.append(1) or rosenbrock(x), np.array([-1.2, 1.0]),
+    res = minimize_powell(lambda x: calls.append(1) or rosen(x), np.array([-1.2, 1.0]),
                           maxfev=maxfev)
     assert res.nfev == len(calls) <= maxfev
 
 
 def test_callback_and_return_all():
     seen = []
-    res = minimize_powell(rosenbrock, np.array([-1.2, 1.0]), return_all=True,
+    res = minimize_powell(rosen, np.array([-1.2, 1.0]), return_all=True,
                           callback=wrap_callback(seen.append))
     assert len(seen) == res.nit == len(res.allvecs) - 1
     assert set(res) == {"fun", "direc", "nit", "nfev", "status", "success", "message", "x",
@@ -198,7 +198,7 @@ def test_callback_and_return_all():
     def stop(intermediate_result):
         raise StopIteration
 
-    res = minimize_powell(rosenbrock, np.array([-1.2, 1.0]), callback=wrap_callback(stop))
+    res = minimize_powell(rosen, np.array([-1.2, 1.0]), callback=wrap_callback(stop))
     assert (res.status, res.success, res.nit) == (99, False, 1)
     assert res.message == "`callback` raised `StopIteration`."
 
@@ -212,7 +212,7 @@ def test_direction_set_stays_full_rank_on_a_quadratic():
 
 
 def test_disp(capsys):
-    minimize_powell(rosenbrock, np.array([-1.2, 1.0]), disp=True)
+    minimize_powell(rosen, np.array([-1.2, 1.0]), disp=True)
     out = capsys.readouterr().out
     assert "Optimization terminated successfully." in out and "Iterations:" in out
 
@@ -224,7 +224,7 @@ def test_an_uphill_sweep_is_not_convergence():
     refopt's stopping test (24.3) uses |f_start - f_end| and goes on to the minimiser."""
     x0_star = brentq(lambda t: -400 * t * (0.5 - t * t) - 2 * (1 - t), 0.5, 1.0)
     with pytest.warns(OptimizeWarning, match="Initial guess"):
-        res = minimize_powell(rosenbrock, np.array([-1.2, 1.0]), bounds=box([-2, -2], [2, 0.5]),
+        res = minimize_powell(rosen, np.array([-1.2, 1.0]), bounds=box([-2, -2], [2, 0.5]),
                               xtol=1e-8, ftol=1e-12)
     assert res.success
     np.testing.assert_allclose(res.x, [x0_star, 0.5], atol=1e-6)
@@ -233,7 +233,7 @@ def test_an_uphill_sweep_is_not_convergence():
 def test_uphill_sweeps_never_end_in_false_success():
     """Rosenbrock with x0 <= 0.5: the line searches keep jumping between valleys. scipy
     1.17.1 stops uphill at f = 2.14 claiming success; refopt runs to its limit and says so."""
-    res = minimize_powell(rosenbrock, np.array([-1.2, 1.0]), bounds=box([-2, -2], [0.5, 2]),
+    res = minimize_powell(rosen, np.array([-1.2, 1.0]), bounds=box([-2, -2], [0.5, 2]),
                           xtol=1e-8, ftol=1e-12)
     assert not res.success and res.status == 1 and res.nfev == 2000
     assert res.message == "Maximum number of function evaluations has been exceeded."
@@ -264,10 +264,10 @@ def test_minimize_callback_and_unknown_option():
     def stop(intermediate_result):
         raise StopIteration
 
-    res = refopt.minimize(rosenbrock, [-1.2, 1.0], method="Powell", callback=stop)
+    res = refopt.minimize(rosen, [-1.2, 1.0], method="Powell", callback=stop)
     assert (res.status, res.success) == (99, False)
     with pytest.warns(OptimizeWarning, match="^Unknown solver options: bogus$"):
-        refopt.minimize(rosenbrock, [-1.2, 1.0], method="Powell", options={"bogus": 1})
+        refopt.minimize(rosen, [-1.2, 1.0], method="Powell", options={"bogus": 1})
 
 
 LIBRARY_OPTIONS = {"xtol": 1e-10, "ftol": 1e-14, "maxiter": 20000, "maxfev": 20000}   # as `python -m refopt verify`

@@ -19,8 +19,8 @@ from refopt._callback import wrap_callback
 from refopt.optimize import OptimizeWarning
 from refopt.optimize.nelder_mead import minimize_neldermead
 
-from . import (MGH_PROBLEMS, ROSEN_X0, check_library_run, library_bounds, library_cases,
-               library_id, rosen)
+from . import (MGH_PROBLEMS, ROSEN_X0, EntropyProblem, check_library_run, library_bounds,
+               library_cases, library_id, rosen)
 
 
 # ---------------------------------------------------------------------------------------
@@ -52,24 +52,8 @@ def test_mgh_minima(fun, x0, x_star):
 # scipy's own regression problem: maximum entropy (Berger et al. 1996), known solution
 # ---------------------------------------------------------------------------------------
 
-class Entropy:
-    """scipy's CheckOptimize problem; counts calls and records every point like its test."""
-
-    F = np.array([[1, 1, 1], [1, 1, 0], [1, 0, 1], [1, 0, 0], [1, 0, 0]])
-    K = np.array([1.0, 0.3, 0.5])
-    solution = np.array([0.0, -0.524869316, 0.487525860])
-
-    def __init__(self):
-        self.trace = []
-
-    def __call__(self, x):
-        self.trace.append(np.copy(x))
-        log_pdot = self.F @ x
-        return np.log(np.sum(np.exp(log_pdot))) - self.K @ x
-
-
 def test_scipy_entropy_problem_call_count_and_trace():
-    f = Entropy()
+    f = EntropyProblem()
     res = minimize_neldermead(f, np.zeros(3), maxiter=1000)
     assert f(res.x) == pytest.approx(f(f.solution), abs=1e-6)
     # scipy's test counts 167 calls, including the two evaluations just above
@@ -80,7 +64,7 @@ def test_scipy_entropy_problem_call_count_and_trace():
 
 
 def test_scipy_entropy_problem_with_initial_simplex():
-    f = Entropy()
+    f = EntropyProblem()
     simplex = np.zeros((4, 3)) + np.eye(4, 3, k=-1) * 0.1
     keep = simplex.copy()
     res = minimize_neldermead(f, np.zeros(3), maxiter=1000, initial_simplex=simplex,

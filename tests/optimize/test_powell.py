@@ -20,8 +20,9 @@ from refopt.optimize import OptimizeWarning
 from refopt.optimize.powell import line_for_search, line_search, minimize_powell
 from refopt.scalar import brentq
 
-from . import check_library_run, library_bounds, library_cases, library_id, rosen
-from .test_nelder_mead import MGH, MGH_IDS, Entropy, powell_singular, spd_problems
+from . import (EntropyProblem, check_library_run, library_bounds, library_cases, library_id,
+               rosen)
+from .test_nelder_mead import MGH, MGH_IDS, powell_singular, spd_problems
 
 
 def box(lb, ub):
@@ -52,7 +53,7 @@ def test_quadratic_property(problem):
 
 
 def test_scipy_entropy_problem():
-    f = Entropy()
+    f = EntropyProblem()
     res = minimize_powell(f, np.zeros(3), maxiter=1000)
     assert f(res.x) == pytest.approx(f(f.solution), abs=1e-6)
     np.testing.assert_allclose(res.x[1:], f.solution[1:], atol=5e-6)   # x[0] does not matter
@@ -61,7 +62,7 @@ def test_scipy_entropy_problem():
 
 
 def test_scipy_entropy_problem_bounded():
-    f = Entropy()
+    f = EntropyProblem()
     res = minimize_powell(f, np.zeros(3), maxiter=1000, bounds=box([-np.pi] * 3, [np.pi] * 3))
     assert res.nfev == len(f.trace) <= 155 + 20      # scipy's bound; scipy 1.17.1 makes 145
     assert f(res.x) == pytest.approx(f(f.solution), abs=1e-6, rel=1e-5)
@@ -244,10 +245,10 @@ def test_uphill_sweeps_never_end_in_false_success():
 # ---------------------------------------------------------------------------------------
 
 def test_minimize_entropy_problem_counts():
-    f = Entropy()
+    f = EntropyProblem()
     res = refopt.minimize(f, np.zeros(3), method="Powell", options={"maxiter": 1000})
     assert res.nfev == len(f.trace) == 107
-    f = Entropy()
+    f = EntropyProblem()
     res = refopt.minimize(f, np.zeros(3), method="powell", bounds=[(-np.pi, np.pi)] * 3,
                           options={"maxiter": 1000})
     assert res.nfev == len(f.trace) == 145

@@ -96,24 +96,25 @@ def test_local_minimum_recorded_for_a_start_passes(registry, capsys):
     assert "local minimum" in capsys.readouterr().out
 
 
-def test_unavailable_methods_are_reported_not_failed(registry, capsys):
-    def absent(problem, x0, fun, jac):
-        raise NotImplementedError("not written yet")
+def _verify_with_a_raising_method(registry, error: type, message: str) -> int:
+    """Exit status of verify on one problem with the method "test-absent", which raises
+    ``error(message)``."""
+    def solve(problem, x0, fun, jac):
+        raise error(message)
 
-    verify.register_method(verify.Method("test-absent", lambda p: p.name.startswith("test_vfy"), absent))
+    verify.register_method(verify.Method("test-absent", lambda p: p.name.startswith("test_vfy"), solve))
     registry(_problem("test_vfy_ok", 0.0, atol=1e-12))
-    assert main(["verify", "--no-nist", "--method", "test-absent", "--problems", "test_vfy_ok"]) == 0
+    return main(["verify", "--no-nist", "--method", "test-absent", "--problems", "test_vfy_ok"])
+
+
+def test_unavailable_methods_are_reported_not_failed(registry, capsys):
+    assert _verify_with_a_raising_method(registry, NotImplementedError, "not written yet") == 0
     out = capsys.readouterr().out
     assert "not available: not written yet" in out and "No method could run" in out
 
 
 def test_crashing_solver_is_an_error_row(registry, capsys):
-    def crash(problem, x0, fun, jac):
-        raise RuntimeError("boom")
-
-    verify.register_method(verify.Method("test-absent", lambda p: p.name.startswith("test_vfy"), crash))
-    registry(_problem("test_vfy_ok", 0.0, atol=1e-12))
-    assert main(["verify", "--no-nist", "--method", "test-absent", "--problems", "test_vfy_ok"]) == 1
+    assert _verify_with_a_raising_method(registry, RuntimeError, "boom") == 1
     assert "RuntimeError: boom" not in capsys.readouterr().out  # the table shows the status
     run = verify.run_one(verify.select_problems(["test_vfy_ok"], None)[0], 0, verify.METHODS["test-absent"])
     assert run.status == "error" and "boom" in run.message and not run.passed

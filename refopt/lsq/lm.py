@@ -163,7 +163,7 @@ def lmpar(r: np.ndarray, ipvt: np.ndarray, diag: np.ndarray, qtb: np.ndarray,
 def _gauss_newton(r, ipvt, qtb):
     """``x = P R^-1 Q^T b``, with the components past the first zero of diag(R) set to 0."""
     n = qtb.size
-    zeros = (np.diag(r) == 0.0).nonzero()[0]
+    zeros = (r.diagonal() == 0.0).nonzero()[0]
     nsing = int(zeros[0]) if zeros.size else n
     wa1 = np.array(qtb, dtype=float)
     wa1[nsing:] = 0.0
@@ -424,10 +424,10 @@ def scaled_gradient_norm(r, ipvt, qtf, acnorm, fnorm) -> float:
         return 0.0
     colnorm = acnorm[ipvt]
     keep = colnorm != 0.0
-    if not np.any(keep):
+    if not keep.any():
         return 0.0
     cosines = dot_sequential(qtf / fnorm, np.triu(r))[keep] / colnorm[keep]
-    return float(np.max(np.abs(cosines)))
+    return float(np.abs(cosines).max())
     # [/lmder-gradient-test]
 
 

@@ -257,6 +257,18 @@ NUMPY_GUARDS: dict[str, tuple[Callable[..., int], str]] = {
 # [/guards]
 
 
+def take_items(iterable, limits: Limits) -> list:
+    """At most ``max_sequence_length`` items of ``iterable`` (one more is read to tell), or a
+    LimitError."""
+    cap = limits.max_sequence_length
+    if hasattr(iterable, "__len__") and len(iterable) > cap:
+        raise LimitError(f"sequence length exceeded, max length is {cap}")
+    items = list(itertools.islice(iterable, cap + 1))
+    if len(items) > cap:
+        raise LimitError(f"sequence length exceeded, max length is {cap}")
+    return items
+
+
 @functools.lru_cache(maxsize=16)
 def bounded_constructors(limits: Limits) -> dict[int, Callable]:
     """Stand-ins for ``list``, ``tuple``, ``set``, ``frozenset`` when an expression calls them.
@@ -267,12 +279,7 @@ def bounded_constructors(limits: Limits) -> dict[int, Callable]:
     """
     def bounded(kind):
         def make(iterable=(), /):
-            cap = limits.max_sequence_length
-            if hasattr(iterable, "__len__") and len(iterable) > cap:
-                raise LimitError(f"sequence length exceeded, max length is {cap}")
-            items = list(itertools.islice(iterable, cap + 1))
-            if len(items) > cap:
-                raise LimitError(f"sequence length exceeded, max length is {cap}")
+            items = take_items(iterable, limits)
             return items if kind is list else kind(items)
         make.__name__ = make.__qualname__ = kind.__name__
         return make
@@ -303,19 +310,9 @@ def _python_guards(limits: Limits) -> dict[str, Callable]:
     def sum_(iterable, /, start=0):
         if not isinstance(start, (int, float, complex, np.number, np.ndarray)):
             raise TypeError("sum() can't sum sequences; use concatenate() or ''.join()")
-        items = items_of(iterable)
+        items = take_items(iterable, limits)
         check_arguments([start, *items], {}, limits)  # arrays broadcast together as they add up
         return sum(items, start)
-
-    def items_of(iterable) -> list:
-        """At most ``max_sequence_length`` items of ``iterable``, or a LimitError."""
-        cap = limits.max_sequence_length
-        if hasattr(iterable, "__len__") and len(iterable) > cap:
-            raise LimitError(f"sequence length exceeded, max length is {cap}")
-        items = list(itertools.islice(iterable, cap + 1))
-        if len(items) > cap:
-            raise LimitError(f"sequence length exceeded, max length is {cap}")
-        return items
 
     def check_fan(iterables) -> None:
         """zip/map over n iterables of length m produce n*m items: bound the product."""
@@ -326,7 +323,7 @@ def _python_guards(limits: Limits) -> dict[str, Callable]:
                              f"max is {limits.max_sequence_length}")
 
     def sorted_(iterable, /, *, key=None, reverse=False):
-        return sorted(items_of(iterable), key=key, reverse=reverse)
+        return sorted(take_items(iterable, limits), key=key, reverse=reverse)
 
     def zip_(*iterables, strict=False):
         check_fan(iterables)

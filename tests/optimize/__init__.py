@@ -20,6 +20,7 @@ from refopt import minimize
 from refopt.optimize import OptimizeWarning
 from refopt.problems import all_problems
 from refopt.problems.reference_runs import known_miss, matches
+from refopt.verify import minimize_options
 
 #: the least-squares problems whose sums of squares the minimizer tests run, in this order
 MGH_NAMES = ("mgh04_rosenbrock_n2_m2", "mgh06_powell_singular_n4_m4", "mgh_wood_n4_m6",
@@ -177,20 +178,15 @@ def library_id(value) -> str:
     return value.name if hasattr(value, "name") else str(value)
 
 
-def library_bounds(problem):
-    """The problem's bounds as a pair of float arrays, or None."""
-    bounds = problem.extra.get("bounds")
-    return None if bounds is None else tuple(np.asarray(b, dtype=float) for b in bounds)
-
-
-def check_library_run(method, problem, start, solver, /, **kwargs):
-    """``solver(problem.fun, x0, **kwargs)`` from ``problem.starts[start]`` reaches the
-    published minimum (or a recorded local one), or ends exactly where scipy 1.17.1 ends
-    on a recorded miss (refopt/problems/reference_runs.py)."""
+def check_library_run(method, problem, start):
+    """``minimize`` with ``method`` and the options ``python -m refopt verify`` uses, from
+    ``problem.starts[start]``, reaches the published minimum (or a recorded local one), or
+    ends exactly where scipy 1.17.1 ends on a recorded miss (refopt/problems/reference_runs.py)."""
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", OptimizeWarning)
         warnings.simplefilter("ignore", RuntimeWarning)  # overflow far out in a line search
-        res = solver(problem.fun, np.array(problem.starts[start], dtype=float), **kwargs)
+        res = minimize(problem.fun, np.array(problem.starts[start], dtype=float), method=method,
+                       **minimize_options(problem, method, problem.jac))
     verdict = problem.judge(res.x, start)
     if not verdict.passed:
         miss = known_miss(problem, method, start)

@@ -175,8 +175,7 @@ def test_direct_call_defaults():
 @pytest.mark.slow
 @pytest.mark.parametrize("problem, start", library_cases(bounded=False), ids=library_id)
 def test_library_problem(problem, start):
-    check_library_run("BFGS", problem, start, minimize, method="BFGS", jac=problem.jac,
-                      options={"maxiter": 2000})  # verify's options
+    check_library_run("BFGS", problem, start)
 
 
 def test_hess_inv_is_never_the_users_array():

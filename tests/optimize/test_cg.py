@@ -127,5 +127,4 @@ def test_finite_difference_gradient_reaches_the_minimum():
 @pytest.mark.slow
 @pytest.mark.parametrize("problem, start", library_cases(bounded=False), ids=library_id)
 def test_library_problem(problem, start):
-    check_library_run("CG", problem, start, minimize, method="CG", jac=problem.jac,
-                      options={"maxiter": 5000})  # verify's options
+    check_library_run("CG", problem, start)

@@ -19,7 +19,7 @@ from refopt._callback import wrap_callback
 from refopt.optimize import OptimizeWarning
 from refopt.optimize.nelder_mead import minimize_neldermead
 
-from . import (MGH_PROBLEMS, ROSEN_X0, EntropyProblem, check_library_run, library_bounds,
+from . import (MGH_PROBLEMS, ROSEN_X0, EntropyProblem, check_library_run,
                library_cases, library_id, rosen)
 
 
@@ -301,9 +301,6 @@ def test_minimize_warnings():
         refopt.minimize(rosen, [-1.2, 1.0], method="Nelder-Mead", options={"bogus": 1})
 
 
-LIBRARY_OPTIONS = {"xatol": 1e-10, "fatol": 1e-14, "maxiter": 20000, "maxfev": 20000}   # as `python -m refopt verify`
-
-
 # ---------------------------------------------------------------------------------------
 # The whole minimisation library (refopt.problems): every problem x start
 # ---------------------------------------------------------------------------------------
@@ -311,5 +308,4 @@ LIBRARY_OPTIONS = {"xatol": 1e-10, "fatol": 1e-14, "maxiter": 20000, "maxfev": 2
 @pytest.mark.slow
 @pytest.mark.parametrize("problem, start", library_cases(), ids=library_id)
 def test_library_problem(problem, start):
-    check_library_run("Nelder-Mead", problem, start, minimize_neldermead,
-                      bounds=library_bounds(problem), **LIBRARY_OPTIONS)
+    check_library_run("Nelder-Mead", problem, start)

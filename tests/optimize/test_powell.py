@@ -20,7 +20,7 @@ from refopt.optimize import OptimizeWarning
 from refopt.optimize.powell import line_for_search, line_search, minimize_powell
 from refopt.scalar import brentq
 
-from . import (EntropyProblem, check_library_run, library_bounds, library_cases, library_id,
+from . import (EntropyProblem, check_library_run, library_cases, library_id,
                rosen)
 from .test_nelder_mead import MGH, MGH_IDS, powell_singular, spd_problems
 
@@ -271,9 +271,6 @@ def test_minimize_callback_and_unknown_option():
         refopt.minimize(rosen, [-1.2, 1.0], method="Powell", options={"bogus": 1})
 
 
-LIBRARY_OPTIONS = {"xtol": 1e-10, "ftol": 1e-14, "maxiter": 20000, "maxfev": 20000}   # as `python -m refopt verify`
-
-
 # ---------------------------------------------------------------------------------------
 # The whole minimisation library (refopt.problems): every problem x start
 # ---------------------------------------------------------------------------------------
@@ -281,5 +278,4 @@ LIBRARY_OPTIONS = {"xtol": 1e-10, "ftol": 1e-14, "maxiter": 20000, "maxfev": 200
 @pytest.mark.slow
 @pytest.mark.parametrize("problem, start", library_cases(), ids=library_id)
 def test_library_problem(problem, start):
-    check_library_run("Powell", problem, start, minimize_powell, bounds=library_bounds(problem),
-                      **LIBRARY_OPTIONS)
+    check_library_run("Powell", problem, start)

@@ -64,6 +64,14 @@ def _refopt(name):
     return face
 
 
+def _refopt_module(name: str, what: str = ""):
+    """The module ``refopt.<name>``, or NotImplementedError when it does not exist yet."""
+    try:
+        return import_anchor(f"refopt.{name}")
+    except ImportError as exc:
+        raise NotImplementedError(f"refopt.{name}{what} does not exist yet") from exc
+
+
 def _scipy(name):
     def face():
         return getattr(import_anchor("scipy.optimize"), name)
@@ -165,10 +173,7 @@ def broyden_case() -> Case:
     x0 = -np.ones(BROYDEN_N)
 
     def run():
-        try:
-            sparse = import_anchor("refopt.linalg.sparse")
-        except ImportError as exc:
-            raise NotImplementedError("refopt.linalg.sparse (a CSR matrix) does not exist yet") from exc
+        sparse = _refopt_module("linalg.sparse", " (a CSR matrix)")
         build = getattr(getattr(sparse, "CSRMatrix", None), "from_triplets", None)
         if build is None:
             raise NotImplementedError("refopt.linalg.sparse has no CSRMatrix.from_triplets yet")
@@ -214,10 +219,7 @@ def fit_case() -> Case:
                 "ci_bounds": sum(len(v) for v in ci.values())}
 
     def run():
-        try:
-            fit = import_anchor("refopt.fit")
-        except ImportError as exc:
-            raise NotImplementedError("refopt.fit does not exist yet") from exc
+        fit = _refopt_module("fit")
         if not hasattr(fit, "conf_interval"):
             raise NotImplementedError("refopt.fit.conf_interval does not exist yet")
         return fit_with(fit)

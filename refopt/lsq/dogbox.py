@@ -52,6 +52,8 @@ from .trust_region import (
     print_iteration_nonlinear, report_iteration, step_size_to_bound, update_tr_radius,
 )
 
+EPS = np.finfo(float).eps
+
 
 # [intersection]
 def find_intersection(x: np.ndarray, tr_bounds: np.ndarray, lb: np.ndarray, ub: np.ndarray):
@@ -120,6 +122,10 @@ def dogleg_step(x: np.ndarray, newton_step: np.ndarray, g: np.ndarray, a: float,
     # (14.5): from the Cauchy point toward the Newton point, up to the first face.
     leg = newton_step - cauchy
     t, hits = step_size_to_bound(cauchy, leg, lb_total, ub_total)
+    if not np.isfinite(t):
+        # No leg: the Newton point is the Cauchy point, both a rounding error outside the
+        # box. scipy multiplies the zero leg by t = inf and gets NaN (chapter 14).
+        return cauchy, bound_hits, False
     bound_hits[(hits < 0) & orig_l] = -1
     bound_hits[(hits > 0) & orig_u] = 1
     tr_hit = bool(np.any((hits < 0) & tr_l | (hits > 0) & tr_u))
@@ -128,6 +134,19 @@ def dogleg_step(x: np.ndarray, newton_step: np.ndarray, g: np.ndarray, a: float,
 
 
 # [free-model]
+def landed_on_bounds(x: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> np.ndarray:
+    """``-1``/``+1`` where ``x`` lies on its lower/upper bound up to rounding, else 0.
+
+    A dogleg leg that reaches two faces at once flags only the one that rounding makes
+    first; the other variable stops a few ulps short of (or is clipped onto) its bound.
+    scipy keeps such a variable free, and its next step, a few ulps long, passes the
+    ``xtol`` test: a false "success" away from the solution. Counting it as on the bound
+    lets the active set grow as the mathematics says it should (chapter 14).
+    """
+    slack = 4 * EPS * np.maximum(1.0, np.abs(x))
+    return np.where(x - lb <= slack, -1, np.where(ub - x <= slack, 1, 0))
+
+
 def free_variables(g: np.ndarray, on_bound: np.ndarray) -> tuple[np.ndarray, float]:
     """The variables not held by an active bound (14.2), and ``||g_free||_inf``."""
     free = ~(on_bound * g < 0)                               # (14.2)
@@ -303,7 +322,8 @@ def dogbox(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.
                 break
 
         if actual_reduction > 0:
-            on_bound[free] = on_bound_free
+            on_bound[free] = np.where(on_bound_free != 0, on_bound_free,
+                                      landed_on_bounds(x_new, lb, ub)[free])
             x_new[on_bound == -1] = lb[on_bound == -1]       # exactly onto the bounds reached
             x_new[on_bound == 1] = ub[on_bound == 1]
             point = make_point(x_new, f_new, jac(x_new, f_new), loss_function, cost=cost_new)

@@ -154,3 +154,31 @@ def test_least_squares_runs_dogbox():
                         method="dogbox")
     np.testing.assert_allclose(res.x, [1.22437075, 1.5], atol=1e-7)
     assert res.success
+
+
+def test_a_zero_dogleg_leg_is_not_multiplied_by_an_infinite_step():
+    # 1 variable: the Newton point equals the Cauchy point, both a rounding error outside the
+    # trust-region box, so the leg between them is zero and its step to the bound infinite.
+    # scipy forms 0 * inf = NaN and spends every evaluation on NaN steps (status 0).
+    A = np.array([[1.9687294201680787], [0.0]])
+    lb, ub = np.array([-1.5070384728363728]), np.array([INF])
+    fun, jac = linear(A, np.zeros(2))
+    res = run(dogbox, fun, jac, [-1.4054759728363728], lb, ub, tol=1e-12, max_nfev=50)
+    assert res.status == 1 and res.nfev == 2
+    assert abs(res.x[0]) < 1e-15 and res.cost < 1e-30
+
+
+def test_a_variable_reaching_its_bound_with_another_joins_the_active_set():
+    # The first dogleg leg reaches the faces x1 = 0 and x3 = 0 together; rounding flags x1
+    # only and leaves x3 at -5.6e-17. scipy keeps x3 free, takes a step of 5.6e-17 and stops
+    # on xtol ("success") at cost 1.756 with optimality 3.35; the bounded solution is x = 0.
+    A = np.array([[0.0, -1, -1], [-1, -1, -1], [-1, 0, -1], [-1, -1, -1]])
+    b = np.array([0.0, -1, -1, -1])
+    lb, ub = -np.ones(3), np.zeros(3)
+    fun, jac = linear(A, b)
+    res = run(dogbox, fun, jac, [-0.5, -0.5, -0.5], lb, ub, tol=1e-12, max_nfev=2000)
+    x_star, cost_star = bounded_lsq_oracle(A, b, lb, ub)
+    assert res.status in (1, 2, 3, 4)
+    assert res.cost == pytest.approx(cost_star, rel=1e-12)
+    np.testing.assert_array_equal(res.x, x_star)
+    np.testing.assert_array_equal(res.active_mask, [1, 1, 1])

@@ -1,5 +1,8 @@
 """Side-by-side timings and evaluation counts against scipy and lmfit, when they are installed.
 
+The problems are those of ``python -m refopt verify``: Moré, Garbow & Hillstrom (ACM TOMS 7(1),
+1981), Hock & Schittkowski (1981) and the NIST StRD nonlinear regression datasets.
+
 ``python -m refopt bench [--against scipy|lmfit] [--json FILE]`` runs the cases of
 :mod:`refopt.benchmarks` — the verification problems for lm, trf, dogbox, BFGS, CG,
 Nelder–Mead, Powell, L-BFGS-B and SLSQP, a large sparse problem and an lmfit-style fit —

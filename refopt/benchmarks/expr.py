@@ -1,5 +1,7 @@
 """Benchmark cases for refopt.expr: constraint expressions against asteval's Interpreter.
 
+The expressions are the constraint examples of the lmfit 0.5 manual (Newville et al., 2012).
+
 Group ``expr``. Each case evaluates one constraint expression of the lmfit manual 1000 times
 while the parameters it reads change, as a fit does at every step:
 

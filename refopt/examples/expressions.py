@@ -1,4 +1,7 @@
-"""Worked examples for refopt.expr: constraint expressions compiled once, evaluated many times."""
+"""Worked examples for refopt.expr: constraint expressions compiled once, evaluated many times.
+
+The constraints are those of the lmfit 0.5 manual (Newville et al., 2012), section 5.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Worked examples for refopt/differentiation.py (chapter 1 of the book)."""
+"""Worked examples for refopt/differentiation.py (chapter 1 of the book).
+
+The step rules they show are those of Nocedal & Wright, Numerical Optimization (2nd ed.,
+2006), section 8.1, and the complex step of Squire & Trapp (1998).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,9 @@
 """Worked examples for refopt/lsq (chapters 11 and 12 of the book): the examples of scipy's
-``least_squares`` documentation, run through refopt's trust-region reflective solver."""
+``least_squares`` documentation, run through refopt's trust-region reflective solver.
+
+The examples come from the documentation of SciPy (Virtanen et al., "SciPy 1.0", Nature
+Methods 17, 2020); the solver is Branch, Coleman & Li (1999).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Worked examples for refopt/scalar.py (chapter 25 of the book): brentq and minimize_scalar."""
+"""Worked examples for refopt/scalar.py (chapter 25 of the book): brentq and minimize_scalar.
+
+Both are Brent's methods: R. P. Brent, Algorithms for Minimization without Derivatives
+(Prentice-Hall, 1973), chapters 4 and 5.
+"""
 
 from __future__ import annotations
 

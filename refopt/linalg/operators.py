@@ -1,5 +1,7 @@
 """Linear operators: a matrix known only by its products ``A x`` and ``A^T y``.
 
+LSMR (Fong & Saunders, SIAM J. Sci. Comput. 33(5), 2011) needs nothing else of a matrix.
+
 Iterative solvers such as LSMR (:mod:`refopt.linalg.lsmr`) never look inside the matrix:
 each step needs one product with ``A`` and one with its transpose. This module gives that
 protocol a small concrete form,

@@ -354,7 +354,8 @@ def levenberg_marquardt(fcn, x0, jacobian, evals_per_jacobian, ftol, xtol, gtol,
                 delta = factor
             # [/lmder-initial-scaling]
         qtf = _form_qtf(qr, rdiag, fvec)
-        gnorm = scaled_gradient_norm(r, ipvt, qtf, acnorm, fnorm)
+        R = np.triu(r)  # R alone, taken once: lmpar writes S^T below the diagonal of r
+        gnorm = scaled_gradient_norm(R, ipvt, qtf, acnorm, fnorm)
         if gnorm <= gtol:
             info = 4
             break
@@ -373,7 +374,7 @@ def levenberg_marquardt(fcn, x0, jacobian, evals_per_jacobian, ftol, xtol, gtol,
             fnorm1 = enorm(f_trial)
             # [/lmder-step]
             actred = actual_reduction(fnorm, fnorm1)
-            prered, dirder = predicted_reduction(r, ipvt, p, par, pnorm, fnorm)
+            prered, dirder = predicted_reduction(R, ipvt, p, par, pnorm, fnorm)
             ratio = actred / prered if prered != 0.0 else 0.0  # (4.4)
             delta, par = update_step_bound(ratio, actred, dirder, fnorm, fnorm1, delta,
                                            pnorm, par)
@@ -413,11 +414,12 @@ def _form_qtf(qr, rdiag, fvec):
     return qtf
 
 
-def scaled_gradient_norm(r, ipvt, qtf, acnorm, fnorm) -> float:
+def scaled_gradient_norm(R, ipvt, qtf, acnorm, fnorm) -> float:
     """``max_j |J_j^T f| / (||J_j|| ||f||)``: the largest cosine between f and a column of J.
 
-    ``J^T f = P R^T Q^T f``; columns of zero norm are skipped; 0 when ``f = 0``. Unlike
-    MINPACK's ``max``, a NaN is propagated, so NaN residuals never pass the ``gtol`` test.
+    ``J^T f = P R^T Q^T f`` (``R`` upper triangular); columns of zero norm are skipped; 0 when
+    ``f = 0``. Unlike MINPACK's ``max``, a NaN is propagated, so NaN residuals never pass the
+    ``gtol`` test.
     """
     # [lmder-gradient-test]
     if fnorm == 0.0:
@@ -426,7 +428,7 @@ def scaled_gradient_norm(r, ipvt, qtf, acnorm, fnorm) -> float:
     keep = colnorm != 0.0
     if not keep.any():
         return 0.0
-    cosines = dot_sequential(qtf / fnorm, np.triu(r))[keep] / colnorm[keep]
+    cosines = dot_sequential(qtf / fnorm, R)[keep] / colnorm[keep]
     return float(np.abs(cosines).max())
     # [/lmder-gradient-test]
 
@@ -436,13 +438,13 @@ def actual_reduction(fnorm: float, fnorm1: float) -> float:
     return 1.0 - (fnorm1 / fnorm) ** 2 if P1 * fnorm1 < fnorm else -1.0
 
 
-def predicted_reduction(r, ipvt, p, par, pnorm, fnorm):
+def predicted_reduction(R, ipvt, p, par, pnorm, fnorm):
     """Scaled predicted reduction and directional derivative of the model (4.2)-(4.4).
 
     ``prered = (||J p||^2 + 2 par ||D p||^2) / ||f||^2``, ``dirder = -(||J p||^2 + par ||D p||^2) / ||f||^2``,
-    with ``||J p|| = ||R P^T p||``.
+    with ``||J p|| = ||R P^T p||`` (``R`` upper triangular).
     """
-    temp1 = enorm(dot_sequential(p[ipvt], np.triu(r).T)) / fnorm
+    temp1 = enorm(dot_sequential(p[ipvt], R.T)) / fnorm
     temp2 = (math.sqrt(par) * pnorm) / fnorm
     prered = temp1**2 + temp2**2 / P5
     dirder = -(temp1**2 + temp2**2)

@@ -47,6 +47,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -646,9 +647,11 @@ def _check_shape(argname, func, x0, args, expected=None):
     return res
 
 
-def leastsq(func, x0, args=(), Dfun=None, full_output=False, col_deriv=False,
-            ftol=1.49012e-8, xtol=1.49012e-8, gtol=0.0, maxfev=0, epsfcn=None, factor=100,
-            diag=None):
+def leastsq(func: Callable[..., Any], x0: Any, args: tuple = (),
+            Dfun: Callable[..., Any] | None = None, full_output: bool = False,
+            col_deriv: bool = False, ftol: float = 1.49012e-8, xtol: float = 1.49012e-8,
+            gtol: float = 0.0, maxfev: int = 0, epsfcn: float | None = None,
+            factor: float = 100, diag: Any = None) -> tuple:
     """Minimise the sum of squares of ``func(x, *args)`` (scipy's legacy ``leastsq``).
 
     MINPACK's ``lmdif`` (no ``Dfun``) or ``lmder``; with the defaults these are exactly

@@ -8,13 +8,15 @@ import pathlib
 import pytest
 from hypothesis import HealthCheck, settings
 
-# CI is deterministic: same examples every run, no database, no deadline flakiness.
+# The suite is a verification suite: by default it is deterministic (the same examples every
+# run, no database, no deadlines), in CI and for a user alike. HYPOTHESIS_PROFILE=dev explores
+# new random examples each run, which is how developers look for counterexamples.
 settings.register_profile(
     "ci", derandomize=True, database=None, deadline=None, max_examples=60,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", deadline=None, max_examples=100)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SHARED = pathlib.Path(__file__).resolve().parents[1].parent / "shared"
 

@@ -66,7 +66,7 @@ import numpy as np
 
 from .._callback import wrap_callback
 from .._result import OptimizeResult
-from .losses import LOSSES, construct_loss_function
+from .losses import LOSSES, construct_loss_function, cost
 
 __all__ = ["least_squares", "TERMINATION_MESSAGES", "FROM_MINPACK_TO_COMMON"]
 
@@ -382,11 +382,9 @@ def check_residuals(f0: np.ndarray, x0: np.ndarray, method: str) -> tuple[int, i
 
 def cost_of(f0: np.ndarray, loss: Any, loss_function: Callable | None) -> float:
     """The cost (11.1) at ``x0``; a callable loss is shape-checked here on its first call."""
-    if loss_function is None:
-        return 0.5 * np.dot(f0, f0)
-    if callable(loss):
+    if loss_function is not None and callable(loss):
         return 0.5 * np.sum(loss_function(f0)[0])
-    return loss_function(f0, cost_only=True)
+    return cost(f0, loss_function)
 
 
 def check_jac_sparsity(jac_sparsity: Any, jac: Any, method: str, tr_solver: str | None,

@@ -46,6 +46,7 @@ from numpy.linalg import lstsq, norm
 from .._result import OptimizeResult
 from ..linalg.lsmr import lsmr
 from ..linalg.operators import LinearOperator, aslinearoperator
+from .losses import cost
 from .trust_region import (
     Point, build_quadratic_1d, check_termination, compute_jac_scale, evaluate_quadratic,
     in_bounds, make_point, minimize_quadratic_1d, print_header_nonlinear,
@@ -308,10 +309,7 @@ def dogbox(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.
                 Delta = 0.25 * step_h_norm                   # reject and shrink
                 continue
 
-            if loss_function is None:
-                cost_new = 0.5 * np.dot(f_new, f_new)
-            else:
-                cost_new = loss_function(f_new, cost_only=True)
+            cost_new = cost(f_new, loss_function)
             actual_reduction = point.cost - cost_new
             Delta, ratio = update_tr_radius(Delta, actual_reduction, predicted_reduction,
                                             step_h_norm, tr_hit)              # (14.6)

@@ -134,6 +134,13 @@ def construct_loss_function(m: int, loss: str | Callable, f_scale: float) -> Los
     return loss_function
 
 
+def cost(f: np.ndarray, loss_function: LossFunction | None) -> float:
+    """The cost (12.1) of residuals ``f``: ``0.5 ||f||**2``, or the robust cost of the loss."""
+    if loss_function is None:
+        return 0.5 * np.dot(f, f)
+    return loss_function(f, cost_only=True)
+
+
 def _checked_user_loss(loss: Callable, m: int) -> Callable[[np.ndarray], np.ndarray]:
     """Wrap a user's loss: copy its answer to float and insist on the shape ``(3, m)``."""
 

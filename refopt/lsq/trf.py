@@ -58,6 +58,7 @@ from numpy.linalg import norm
 from .._result import OptimizeResult
 from ..linalg.lsmr import lsmr
 from ..linalg.operators import regularized_lsq_operator, right_multiplied_operator
+from .losses import cost
 from .trust_region import (
     CL_scaling_vector, Point, build_quadratic_1d, check_termination, compute_jac_scale,
     evaluate_quadratic, find_active_constraints, in_bounds, intersect_trust_region,
@@ -384,10 +385,7 @@ def inner_loop(fun: Callable, point: Point, model: Model, radius: Radius, lb: np
             radius.Delta = 0.25 * step_h_norm  # reject; alpha is kept
             continue
 
-        if loss_function is None:
-            cost_new = 0.5 * np.dot(f_new, f_new)
-        else:
-            cost_new = loss_function(f_new, cost_only=True)
+        cost_new = cost(f_new, loss_function)
         actual_reduction = point.cost - cost_new
         Delta_new, ratio = update_tr_radius(radius.Delta, actual_reduction, predicted_reduction,
                                             step_h_norm, step_h_norm > 0.95 * radius.Delta)  # (13.10)

@@ -11,7 +11,7 @@ from refopt.lsq.losses import construct_loss_function
 from refopt.problems import mgh
 from tests.lsq.test_trf import (
     INF, assert_kkt, bounded_linear_problems, bounded_lsq_oracle, check_mgh_case, linear,
-    mgh_case_ids, outlier_data, rosenbrock, rosenbrock_jac, rosenbrock_on_x1_equals, run,
+    mgh_case_ids, outlier_model, rosenbrock, rosenbrock_jac, rosenbrock_on_x1_equals, run,
 )
 
 
@@ -131,15 +131,7 @@ def test_max_nfev_and_active_mask_type():
 
 @pytest.mark.parametrize("loss", ["soft_l1", "cauchy"])
 def test_robust_fit_ignores_outliers(loss):
-    t, y = outlier_data()
-
-    def fun(p):
-        return p[0] + p[1] * np.exp(p[2] * t) - y
-
-    def jac(p, f):
-        e = np.exp(p[2] * t)
-        return np.column_stack((np.ones_like(t), e, p[1] * t * e))
-
+    t, fun, jac = outlier_model()
     res = run(dogbox, fun, jac, [1.0, 1.0, -1.0], tol=1e-12, loss=loss, f_scale=0.1,
               max_nfev=2000)
     rho = construct_loss_function(t.size, loss, 0.1)(fun(res.x))

@@ -31,9 +31,16 @@ bound is set exactly onto it and enters the active-set bookkeeping.
 
 This module follows scipy's ``optimize/_lsq/dogbox.py`` step for step (constants, counters and
 floating-point operations), so that ``nfev``/``njev`` agree with scipy iteration for iteration;
-the code is refopt's own. Two reporting defects of scipy are not copied: the callback sees
-the raw residuals and the accepted cost (scipy passes loss-scaled residuals and the last
-trial cost), and ``grad`` is the full gradient even after a rejected last step.
+the code is refopt's own. Without bounds the runs are scipy's bit for bit. With bounds, five
+defects of scipy's loop that end runs away from the solution with a "success" status are
+fixed (chapter 14, §14.5): a variable reaching its bound together with another is counted as
+on it (:func:`landed_on_bounds`); a zero dogleg leg is not multiplied by an infinite step; a
+free variable whose step would bounce off its own bound is held there for the step (14.8)
+(:func:`step_in_free_variables`); a step cut short by a bound it reaches does not pass the
+``ftol``/``xtol`` tests (14.9); and a start a hair off zero gets the unit radius
+(:func:`initial_radius`). Two reporting defects are not copied either: the callback sees the
+raw residuals and the accepted cost (scipy passes loss-scaled residuals and the last trial
+cost), and ``grad`` is the full gradient even after a rejected last step.
 """
 
 from __future__ import annotations
@@ -134,6 +141,39 @@ def dogleg_step(x: np.ndarray, newton_step: np.ndarray, g: np.ndarray, a: float,
 # [/dogleg]
 
 
+# [hold]
+def step_in_free_variables(point: Point, free: np.ndarray, on_bound: np.ndarray, model,
+                           tr_bounds: np.ndarray, lb: np.ndarray, ub: np.ndarray,
+                           model_of: Callable):
+    """The dogleg step in the free variables, holding any that would bounce off their bound.
+
+    A variable on a bound with the gradient pointing into the box is free by (14.2), but the
+    Gauss–Newton step may point out of it: the Cauchy point moves it in, the leg toward the
+    Newton point brings it back, and the leg stops on that same face (14.8). Such a step
+    leaves the variable where it was and is cut short; repeated, the steps shrink
+    geometrically and the ``ftol``/``xtol`` tests end the run away from the solution (scipy
+    does this). The variables that bounce are held on their bounds for this iteration and the
+    model is rebuilt in the others, until no step bounces. A step without a bounce is
+    scipy's, unchanged.
+
+    Returns ``(free, model, (step_free, bound_hits, tr_hit))``; ``model`` (from
+    ``model_of(point, free)``, or as given) is ``(J, g, newton_step, a, b)``.
+    """
+    while True:
+        if model is None:
+            model = model_of(point, free)
+        newton_step, a, b = model[2:]
+        step = dogleg_step(point.x[free], newton_step, point.g[free], a, b, tr_bounds[free],
+                           lb[free], ub[free])
+        bounced = (step[1] != 0) & (step[1] == on_bound[free])              # (14.8)
+        if not np.any(bounced) or np.all(bounced):
+            return free, model, step
+        free = free.copy()
+        free[np.flatnonzero(free)[bounced]] = False
+        model = None
+# [/hold]
+
+
 # [free-model]
 def landed_on_bounds(x: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> np.ndarray:
     """``-1``/``+1`` where ``x`` lies on its lower/upper bound up to rounding, else 0.
@@ -162,6 +202,7 @@ def free_model(point: Point, free: np.ndarray):
     newton_step = lstsq(J_free, -point.f, rcond=-1)[0]       # (14.3)
     a, b = build_quadratic_1d(J_free, g_free, -g_free)       # (14.4)
     return J_free, g_free, newton_step, a, b
+
 # [/free-model]
 
 
@@ -204,6 +245,25 @@ def free_model_lsmr(point: Point, free: np.ndarray, scale: np.ndarray, lsmr_opti
     a, b = build_quadratic_1d(J, g, -g)                      # (14.4)
     return J, g, newton_step, a, b
 # [/lsmr-model]
+
+
+# [initial-radius]
+def initial_radius(point: Point, scale: np.ndarray, scale_inv: np.ndarray,
+                   ftol: float) -> float:
+    """``Delta_0 = ||x0 / scale||_inf`` (14.7), or 1 when that radius is too small for a first
+    step to register.
+
+    Over the box (14.1) the model decreases by at most ``||g * scale||_1 * Delta``. scipy falls
+    back to 1 only when ``Delta_0 = 0``; from a start a hair off zero (``x0 = 1e-33`` on a
+    bound) the first step is ``1e-33`` long, changes no bit of the cost, and the ``xtol``
+    test ends the run with a false "success". As in trf (13.13), such a radius is taken for
+    the zero it stands for.
+    """
+    Delta = norm(point.x * scale_inv, ord=np.inf)
+    if Delta == 0 or norm(point.g * scale, ord=1) * Delta < ftol * point.cost:
+        return 1.0
+    return Delta
+# [/initial-radius]
 
 
 # [dogbox]
@@ -261,9 +321,7 @@ def dogbox(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.
     else:
         scale, scale_inv = x_scale, 1 / x_scale
 
-    Delta = norm(point.x * scale_inv, ord=np.inf)            # (14.7)
-    if Delta == 0:
-        Delta = 1.0
+    Delta = initial_radius(point, scale, scale_inv, ftol)
     on_bound = np.zeros_like(point.x, dtype=int)
     on_bound[np.equal(point.x, lb)] = -1
     on_bound[np.equal(point.x, ub)] = 1
@@ -285,17 +343,14 @@ def dogbox(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.
         if status is not None or nfev >= max_nfev:
             break
 
-        if lsmr_options is None:
-            J_model, g_model, newton_step, a, b = free_model(point, free)
-        else:
-            J_model, g_model, newton_step, a, b = free_model_lsmr(point, free, scale,
-                                                                  lsmr_options)
-        g_free = point.g[free]
-        x_free, lb_free, ub_free = point.x[free], lb[free], ub[free]
+        model = None
         actual_reduction = -1.0
         while actual_reduction <= 0 and nfev < max_nfev:
-            step_free, on_bound_free, tr_hit = dogleg_step(
-                x_free, newton_step, g_free, a, b, Delta * scale[free], lb_free, ub_free)
+            free, model, (step_free, on_bound_free, tr_hit) = step_in_free_variables(
+                point, free, on_bound, model, Delta * scale, lb, ub,
+                free_model if lsmr_options is None else
+                lambda point, free: free_model_lsmr(point, free, scale, lsmr_options))
+            J_model, g_model = model[:2]
             step = np.zeros_like(point.x)
             step[free] = step_free
             predicted_reduction = -evaluate_quadratic(                 # (14.4)
@@ -316,6 +371,8 @@ def dogbox(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.
             step_norm = norm(step)
             status = check_termination(actual_reduction, point.cost, step_norm,
                                        norm(point.x), ratio, ftol, xtol)      # (13.11)
+            if actual_reduction > 0 and np.any(on_bound_free != 0):
+                status = None                                # (14.9)
             if status is not None:
                 break
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 
-from refopt.lsq.dogbox import dogbox, dogleg_step, find_intersection
+from refopt.lsq.dogbox import (
+    dogbox, dogleg_step, find_intersection, free_model, free_variables, initial_radius,
+    step_in_free_variables,
+)
 from refopt.lsq.losses import construct_loss_function
+from refopt.lsq.trust_region import make_point
 from refopt.problems import mgh
 from tests.lsq.test_trf import (
     INF, assert_kkt, bounded_linear_problems, bounded_lsq_oracle, check_mgh_case, linear,
@@ -15,7 +19,8 @@ from tests.lsq.test_trf import (
 )
 
 
-@given(bounded_linear_problems())
+@settings(max_examples=300)  # the defects this found showed in about 1 example in 2,000
+@given(bounded_linear_problems(x0_on_bounds=True))
 def test_linear_residuals_reach_the_active_set_solution(problem):
     A, b, lb, ub, x0 = problem
     fun, jac = linear(A, b)
@@ -174,3 +179,77 @@ def test_a_variable_reaching_its_bound_with_another_joins_the_active_set():
     assert res.cost == pytest.approx(cost_star, rel=1e-12)
     np.testing.assert_array_equal(res.x, x_star)
     np.testing.assert_array_equal(res.active_mask, [1, 1, 1])
+
+
+def test_a_variable_bouncing_off_its_bound_is_held_there():
+    # x3 sits on its lower bound with the gradient pointing into the box (free by (14.2)),
+    # but the Gauss-Newton step points out: the leg from the Cauchy point back toward the
+    # Newton point stops on x3's face every time while x2 creeps toward its upper bound,
+    # each step 40-60 times shorter than the last. scipy stops there by ftol and xtol
+    # ("success") at cost 4.697 with optimality 1.97; the bounded solution has cost 4.2109375.
+    A = np.array([[-1.0, 0, -1], [-1, -1, 0], [-1, 1, -1], [-1, -1, -1]])
+    b = np.array([-3.0, -3, 0, 0])
+    lb, ub = np.zeros(3), np.array([INF, 0.25, 0.25])
+    fun, jac = linear(A, b)
+    res = run(dogbox, fun, jac, [0.5, 0.125, 0.125], lb, ub, tol=1e-8)
+    x_star, cost_star = bounded_lsq_oracle(A, b, lb, ub)
+    np.testing.assert_allclose(x_star, [1.4375, 0.25, 0.0], atol=1e-15)
+    assert res.status == 1 and res.cost == pytest.approx(cost_star, rel=1e-15)
+    np.testing.assert_array_equal(res.x, [1.4375, 0.25, 0.0])
+    np.testing.assert_array_equal(res.active_mask, [0, 1, -1])
+    assert res.nfev == 4
+
+
+def test_step_in_free_variables_holds_only_the_variables_that_bounce():
+    A = np.array([[-1.0, 0, -1], [-1, -1, 0], [-1, 1, -1], [-1, -1, -1]])
+    b = np.array([-3.0, -3, 0, 0])
+    lb, ub = np.zeros(3), np.array([INF, 0.25, 0.25])
+    x = np.array([0.9060402684563758, 0.2281879194630873, 0.0])  # scipy's second iterate
+    f = A @ x - b
+    point = make_point(x, f, A, None)
+    on_bound = np.array([0, 0, -1])
+    free, _ = free_variables(point.g, on_bound)
+    assert free.all()                                   # x3's gradient points inward
+    # without holding: the step ends on x3's bound, where it started (a bounce)
+    _, _, newton, a, b_ = free_model(point, free)
+    _, hits, _ = dogleg_step(x, newton, point.g, a, b_, np.full(3, 0.5), lb, ub)
+    assert hits[2] == -1
+    held, model, (step, hits, _) = step_in_free_variables(
+        point, free, on_bound, None, np.full(3, 0.5), lb, ub, free_model)
+    np.testing.assert_array_equal(held, [True, True, False])
+    assert model[0].shape == (4, 2) and step.shape == (2,)
+    assert not np.any((hits != 0) & (hits == on_bound[held]))
+    # the held step reaches x2's upper bound, which the bounced steps never did
+    np.testing.assert_array_equal(hits, [0, 1])
+    assert x[1] + step[1] == 0.25
+    # the free set given is not modified
+    assert free.all()
+
+
+def test_a_step_cut_short_by_a_bound_it_reaches_is_not_convergence():
+    # The first step stops on a trust-region face at x1 = 0, 1e-15 above its lower bound;
+    # the next one reaches the bound after 1e-15 and passes the xtol test. scipy stops there
+    # (status 4, "success") with x2 = 1/3, optimality 0.33; the solution has x2 = 0.
+    A = np.diag([-1.0, 1.0])
+    b = np.array([1.0, 0.0])
+    lb, ub = np.full(2, -1.00311639e-15), np.ones(2)
+    fun, jac = linear(A, b)
+    res = run(dogbox, fun, jac, [0.5, 0.5], lb, ub, tol=1e-12, max_nfev=2000)
+    x_star, cost_star = bounded_lsq_oracle(A, b, lb, ub)
+    assert res.status == 1 and res.cost == pytest.approx(cost_star, rel=1e-15)
+    np.testing.assert_allclose(res.x, [lb[0], 0.0], atol=1e-30)
+    np.testing.assert_array_equal(res.active_mask, [-1, 0])
+
+
+@pytest.mark.parametrize("x0", [1.40723693e-33, 2.7e-81, 0.0])
+def test_a_start_a_hair_off_zero_gets_the_unit_radius(x0):
+    # scipy's initial radius ||x0||_inf = 1e-33: the first step changes no bit of the cost
+    # and the xtol test stops the run at x0 with "success". The minimum is on ub = 1.
+    fun, jac = linear(np.array([[1.0]]), np.array([1.0]))
+    res = run(dogbox, fun, jac, [x0], [x0], [1.0], tol=1e-12, max_nfev=2000)
+    assert res.status == 1 and res.x[0] == 1.0 and res.cost == 0.0
+    np.testing.assert_array_equal(res.active_mask, [1])
+    point = make_point(np.array([x0]), fun(np.array([x0])), np.ones((1, 1)), None)
+    assert initial_radius(point, np.ones(1), np.ones(1), 1e-12) == 1.0
+    point = make_point(np.array([0.5]), fun(np.array([0.5])), np.ones((1, 1)), None)
+    assert initial_radius(point, np.ones(1), np.ones(1), 1e-12) == 0.5   # (14.7) as scipy

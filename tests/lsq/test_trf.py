@@ -79,7 +79,9 @@ def assert_kkt(x, g, lb, ub, atol):
 
 
 @st.composite
-def bounded_linear_problems(draw):
+def bounded_linear_problems(draw, x0_on_bounds=False):
+    """``(A, b, lb, ub, x0)``: full-rank A, random finite or infinite bounds, x0 inside
+    (with ``x0_on_bounds``, some components of x0 moved onto their finite bounds)."""
     n = draw(st.integers(1, 3))
     m = n + draw(st.integers(0, 3))
     A = draw(arrays(float, (m, n), elements=st.floats(-3, 3)))
@@ -94,6 +96,9 @@ def bounded_linear_problems(draw):
     frac = draw(arrays(float, n, elements=st.floats(0.1, 0.9)))
     x0 = np.where(np.isfinite(lb) & np.isfinite(ub), lb + frac * width,
                   np.where(np.isfinite(lb), lb + frac, np.where(np.isfinite(ub), ub - frac, frac)))
+    if x0_on_bounds:
+        side = draw(arrays(np.int64, n, elements=st.integers(-1, 1)))
+        x0 = np.where((side == -1) & np.isfinite(lb), lb, np.where((side == 1) & np.isfinite(ub), ub, x0))
     return A, b, lb, ub, x0
 
 

@@ -128,7 +128,7 @@ def rosenbrock_on_x1_equals(x1):
 # Known solutions
 # --------------------------------------------------------------------------------------------
 
-@given(bounded_linear_problems())
+@given(bounded_linear_problems(x0_on_bounds=True))
 def test_linear_residuals_reach_the_active_set_solution(problem):
     A, b, lb, ub, x0 = problem
     fun, jac = linear(A, b)

@@ -181,15 +181,20 @@ def test_a_variable_reaching_its_bound_with_another_joins_the_active_set():
     np.testing.assert_array_equal(res.active_mask, [1, 1, 1])
 
 
+def bounce_problem():
+    """Linear residuals ``A x - b`` in a box where scipy's dogbox bounces off x3 = 0 (14.8)."""
+    A = np.array([[-1.0, 0, -1], [-1, -1, 0], [-1, 1, -1], [-1, -1, -1]])
+    b = np.array([-3.0, -3, 0, 0])
+    return A, b, np.zeros(3), np.array([INF, 0.25, 0.25])
+
+
 def test_a_variable_bouncing_off_its_bound_is_held_there():
     # x3 sits on its lower bound with the gradient pointing into the box (free by (14.2)),
     # but the Gauss-Newton step points out: the leg from the Cauchy point back toward the
     # Newton point stops on x3's face every time while x2 creeps toward its upper bound,
     # each step 40-60 times shorter than the last. scipy stops there by ftol and xtol
     # ("success") at cost 4.697 with optimality 1.97; the bounded solution has cost 4.2109375.
-    A = np.array([[-1.0, 0, -1], [-1, -1, 0], [-1, 1, -1], [-1, -1, -1]])
-    b = np.array([-3.0, -3, 0, 0])
-    lb, ub = np.zeros(3), np.array([INF, 0.25, 0.25])
+    A, b, lb, ub = bounce_problem()
     fun, jac = linear(A, b)
     res = run(dogbox, fun, jac, [0.5, 0.125, 0.125], lb, ub, tol=1e-8)
     x_star, cost_star = bounded_lsq_oracle(A, b, lb, ub)
@@ -201,9 +206,7 @@ def test_a_variable_bouncing_off_its_bound_is_held_there():
 
 
 def test_step_in_free_variables_holds_only_the_variables_that_bounce():
-    A = np.array([[-1.0, 0, -1], [-1, -1, 0], [-1, 1, -1], [-1, -1, -1]])
-    b = np.array([-3.0, -3, 0, 0])
-    lb, ub = np.zeros(3), np.array([INF, 0.25, 0.25])
+    A, b, lb, ub = bounce_problem()
     x = np.array([0.9060402684563758, 0.2281879194630873, 0.0])  # scipy's second iterate
     f = A @ x - b
     point = make_point(x, f, A, None)

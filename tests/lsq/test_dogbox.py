@@ -19,7 +19,7 @@ from tests.lsq.test_trf import (
 )
 
 
-@settings(max_examples=300)  # the defects this found showed in about 1 example in 2,000
+@settings(max_examples=max(300, settings.default.max_examples))  # its defects were 1 in 2,000
 @given(bounded_linear_problems(x0_on_bounds=True))
 def test_linear_residuals_reach_the_active_set_solution(problem):
     A, b, lb, ub, x0 = problem

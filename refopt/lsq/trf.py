@@ -187,6 +187,9 @@ def build_model(point: Point, v: np.ndarray | None, dv: np.ndarray | None, scale
         m, n = J_h.shape
         A = np.vstack((J_h, np.diag(diag_h**0.5)))        # (13.5) as least squares
         rhs = np.concatenate((point.f, np.zeros(n)))
+        # J_h as the top block of A (row-major, as scipy holds it), whatever the layout of J:
+        # later products with J_h then add in scipy's order
+        J_h = A[:m]
     else:
         A, rhs = J_h, point.f                             # C = 0: no extra rows
     # Fortran-ordered factors, as LAPACK returns them to scipy: the products below then round

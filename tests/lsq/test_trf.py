@@ -12,8 +12,8 @@ from hypothesis.extra.numpy import arrays
 
 from refopt._callback import wrap_callback
 from refopt.lsq.losses import construct_loss_function
-from refopt.lsq.trf import trf
-from refopt.lsq.trust_region import make_strictly_feasible
+from refopt.lsq.trf import build_model, scaled_optimality, trf
+from refopt.lsq.trust_region import make_point, make_strictly_feasible
 from refopt.problems import mgh
 
 INF = np.inf
@@ -231,6 +231,23 @@ def test_rank_deficient_gauss_newton_step_is_not_stretched():
               [0.0, 2 * (1 - 1e-10)])
     assert res.cost == 0.0
     np.testing.assert_allclose(res.x, [1.0, 2 * (1 - 1e-10)])
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_the_bounded_model_holds_j_h_row_major_whatever_the_layout_of_j(order):
+    # scipy keeps J_h as the top block of the row-major augmented matrix of (13.5); products
+    # with J_h (the reflected and gradient steps' models) add in an order that depends on the
+    # layout, so refopt does the same, or a column-major J (finite differences) would make
+    # bounded runs drift from scipy's in the last bits
+    rng = np.random.default_rng(3)
+    J = np.asarray(rng.normal(size=(6, 3)), order=order)
+    x, f = np.array([0.2, 0.5, 0.9]), rng.normal(size=6)
+    lb, ub = np.zeros(3), np.ones(3)
+    point = make_point(x, f, J, None)
+    g_norm, v, dv = scaled_optimality(point, lb, ub, True)
+    model = build_model(point, v, dv, np.ones(3), np.ones(3), g_norm, True)
+    assert model.J_h.flags.c_contiguous
+    np.testing.assert_array_equal(model.J_h, J * model.d)
 
 
 # --------------------------------------------------------------------------------------------

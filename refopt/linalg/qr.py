@@ -276,10 +276,12 @@ def givens(a: float, b: float) -> tuple[float, float]:
 
     The tangent or the cotangent, whichever is at most one, gives the other two.
     """
+    # squares as products, which is what gfortran makes of MINPACK's x**2 (Python's ** on
+    # floats calls pow, which can round the other way)
     if abs(a) >= abs(b):
         tan = b / a
-        cos = 0.5 / math.sqrt(0.25 + 0.25 * tan**2)
+        cos = 0.5 / math.sqrt(0.25 + 0.25 * (tan * tan))
         return cos, cos * tan
     cotan = a / b
-    sin = 0.5 / math.sqrt(0.25 + 0.25 * cotan**2)
+    sin = 0.5 / math.sqrt(0.25 + 0.25 * (cotan * cotan))
     return sin * cotan, sin

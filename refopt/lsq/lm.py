@@ -436,7 +436,10 @@ def scaled_gradient_norm(R, ipvt, qtf, acnorm, fnorm) -> float:
 
 def actual_reduction(fnorm: float, fnorm1: float) -> float:
     """``1 - (||F(x+p)|| / ||F(x)||)^2``, or -1 when the trial norm grew tenfold (4.4)."""
-    return 1.0 - (fnorm1 / fnorm) ** 2 if P1 * fnorm1 < fnorm else -1.0
+    # the squares here are products, as gfortran computes MINPACK's x**2 (Python's ** on a
+    # float calls pow, which can differ in the last bit)
+    ratio = fnorm1 / fnorm
+    return 1.0 - ratio * ratio if P1 * fnorm1 < fnorm else -1.0
 
 
 def predicted_reduction(R, ipvt, p, par, pnorm, fnorm):
@@ -447,8 +450,8 @@ def predicted_reduction(R, ipvt, p, par, pnorm, fnorm):
     """
     temp1 = enorm(dot_sequential(p[ipvt], R.T)) / fnorm
     temp2 = (math.sqrt(par) * pnorm) / fnorm
-    prered = temp1**2 + temp2**2 / P5
-    dirder = -(temp1**2 + temp2**2)
+    prered = temp1 * temp1 + temp2 * temp2 / P5
+    dirder = -(temp1 * temp1 + temp2 * temp2)
     return prered, dirder
 
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from refopt._callback import wrap_callback
 from refopt.linalg import qrfac
 from refopt.lsq.lm import (
-    call_minpack, covar, fdjac2, lmder, lmdif, lmpar, FROM_MINPACK_TO_COMMON,
+    actual_reduction, call_minpack, covar, fdjac2, lmder, lmdif, lmpar, FROM_MINPACK_TO_COMMON,
 )
 from refopt.problems import mgh
 
@@ -266,6 +266,16 @@ def test_lmpar_meets_its_trust_region_conditions(inputs):
         # x solves (A^T A + par D^2) x = A^T b
         np.testing.assert_allclose(x, np.linalg.solve(a.T @ a + par * np.diag(diag**2), a.T @ b),
                                    rtol=1e-7, atol=1e-10)
+
+
+def test_actual_reduction_squares_as_gfortran_does():
+    # MINPACK's (fnorm1/fnorm)**2 is a product in compiled Fortran; pow rounds this one
+    # differently, and a last-bit change in the ratio test can change the path
+    fnorm, fnorm1 = 0.8240740031110805, 0.5572951238527741
+    ratio = fnorm1 / fnorm
+    assert ratio**2 != ratio * ratio
+    assert actual_reduction(fnorm, fnorm1) == 1.0 - ratio * ratio
+    assert actual_reduction(1.0, 10.0) == -1.0  # the trial norm grew tenfold
 
 
 def test_covar_is_the_inverse_of_jtj_for_full_rank():

@@ -256,11 +256,11 @@ def initial_radius(point: Point, scale: np.ndarray, scale_inv: np.ndarray,
     Over the box (14.1) the model decreases by at most ``||g * scale||_1 * Delta``. scipy falls
     back to 1 only when ``Delta_0 = 0``; from a start a hair off zero (``x0 = 1e-33`` on a
     bound) the first step is ``1e-33`` long, changes no bit of the cost, and the ``xtol``
-    test ends the run with a false "success". As in trf (13.13), such a radius is taken for
-    the zero it stands for.
+    test ends the run with a false "success". As in trf (13.13), such a radius below 1 is
+    taken for the zero it stands for.
     """
     Delta = norm(point.x * scale_inv, ord=np.inf)
-    if Delta == 0 or norm(point.g * scale, ord=1) * Delta < ftol * point.cost:
+    if Delta == 0 or (Delta < 1 and norm(point.g * scale, ord=1) * Delta < ftol * point.cost):
         return 1.0
     return Delta
 # [/initial-radius]

@@ -418,14 +418,16 @@ def initial_radius(point: Point, lb: np.ndarray, ub: np.ndarray, scale: np.ndarr
     solver as ``1e-10`` (moved strictly inside), so ``Delta_0`` is about ``1e-10``; the model
     reduction over such a radius is at most ``||g_h|| Delta_0``, below ``ftol * F``, and the
     first step ends the run with a false ``ftol`` "success". A radius that small carries no
-    information about the problem's scale, so it is treated as the zero it stands for.
+    information about the problem's scale, so it is treated as the zero it stands for. A
+    radius of 1 or more is kept: there the test only says that the gradient is tiny (a loss
+    saturated by huge residuals, say), which the unit radius would not change.
     """
     v, dv = CL_scaling_vector(point.x, point.g, lb, ub)
     distance = dv != 0
     v[distance] *= scale_inv[distance]
     Delta = norm(point.x * scale_inv / v**0.5)
     g_h = v**0.5 * scale * point.g                  # (13.4)
-    if Delta == 0 or norm(g_h) * Delta < ftol * point.cost:
+    if Delta == 0 or (Delta < 1 and norm(g_h) * Delta < ftol * point.cost):
         return 1.0
     return Delta
 # [/initial-radius]

@@ -256,3 +256,10 @@ def test_a_start_a_hair_off_zero_gets_the_unit_radius(x0):
     assert initial_radius(point, np.ones(1), np.ones(1), 1e-12) == 1.0
     point = make_point(np.array([0.5]), fun(np.array([0.5])), np.ones((1, 1)), None)
     assert initial_radius(point, np.ones(1), np.ones(1), 1e-12) == 0.5   # (14.7) as scipy
+
+
+def test_a_radius_of_one_or_more_is_kept_however_small_the_gradient():
+    # a saturated loss can make ||g|| Delta < ftol F from any start; the unit radius would
+    # not help there, so scipy's radius stands
+    point = make_point(np.array([5.0, -2.0]), np.array([1.0]), np.array([[1e-20, 0.0]]), None)
+    assert initial_radius(point, np.ones(2), np.ones(2), 1e-8) == 5.0

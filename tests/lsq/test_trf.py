@@ -12,7 +12,7 @@ from hypothesis.extra.numpy import arrays
 
 from refopt._callback import wrap_callback
 from refopt.lsq.losses import construct_loss_function
-from refopt.lsq.trf import build_model, scaled_optimality, trf
+from refopt.lsq.trf import build_model, initial_radius, scaled_optimality, trf
 from refopt.lsq.trust_region import make_point, make_strictly_feasible
 from refopt.problems import mgh
 
@@ -218,6 +218,18 @@ def test_x0_zero_on_a_bound_is_not_a_false_success():
     assert res.cost == pytest.approx(0.75)
     assert res.nfev > 2 and res.status in (1, 2, 3, 4)
     np.testing.assert_array_equal(res.active_mask, [0, 1])
+
+
+def test_an_initial_radius_of_one_or_more_is_kept_however_small_the_gradient():
+    # only a radius below 1 is taken for zero; a saturated loss can make ||g_h|| Delta tiny
+    # from any start, and there the unit radius would only change the path
+    point = make_point(np.array([5.0, -2.0]), np.array([1.0]), np.array([[1e-20, 0.0]]), None)
+    lb, ub = np.array([-INF, -3.0]), np.full(2, INF)
+    v = np.array([1.0, 1.0])  # x[1] is 1 from its bound and the gradient there is zero
+    expected = np.linalg.norm(point.x / v**0.5)
+    assert initial_radius(point, lb, ub, np.ones(2), np.ones(2), 1e-8) == expected
+    small = make_point(np.array([0.3, 0.0]), np.array([1.0]), np.array([[1e-20, 0.0]]), None)
+    assert initial_radius(small, lb, ub, np.ones(2), np.ones(2), 1e-8) == 1.0
 
 
 def test_rank_deficient_gauss_newton_step_is_not_stretched():

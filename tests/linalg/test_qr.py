@@ -192,11 +192,11 @@ def qrsolv_loops(r, ipvt, diag, qtb):
                     continue
                 if abs(r[k, k]) < abs(sdiag[k]):
                     cotan = r[k, k] / sdiag[k]
-                    sin = 0.5 / math.sqrt(0.25 + 0.25 * cotan**2)
+                    sin = 0.5 / math.sqrt(0.25 + 0.25 * (cotan * cotan))
                     cos = sin * cotan
                 else:
                     tan = sdiag[k] / r[k, k]
-                    cos = 0.5 / math.sqrt(0.25 + 0.25 * tan**2)
+                    cos = 0.5 / math.sqrt(0.25 + 0.25 * (tan * tan))
                     sin = cos * tan
                 r[k, k] = cos * r[k, k] + sin * sdiag[k]
                 temp = cos * wa[k] + sin * qtbpj

@@ -722,6 +722,9 @@ def leastsq(func: Callable[..., Any], x0: Any, args: tuple = (),
     if n > m:
         raise TypeError(f"Improper input: func input vector length N={n} must"
                         f" not exceed func output vector length M={m}")
+    if not np.can_cast(x0.dtype, float, "safe"):  # MINPACK's wrapper converts x0 this way
+        raise TypeError(f"Cannot cast array data from {x0.dtype!r} to dtype('float64') "
+                        "according to the rule 'safe'")
     if epsfcn is None:
         epsfcn = EPSMCH
     x0 = x0.astype(float)

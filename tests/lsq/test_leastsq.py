@@ -151,6 +151,15 @@ def test_wrong_jacobian_shape_is_a_type_error():
         leastsq(lambda x: np.array([x[0], x[1], 1.0]), [1.0, 2.0], Dfun=bad_jac)
 
 
+@pytest.mark.parametrize("kwargs", [{}, {"factor": -1.0}])
+def test_a_complex_start_is_refused_as_minpacks_wrapper_refuses_it(kwargs):
+    # x0 is converted to float64 with numpy's 'safe' rule before MINPACK checks its inputs,
+    # so a complex x0 is a TypeError even when the parameters are improper too
+    with pytest.raises(TypeError, match=r"^Cannot cast array data from dtype\('complex128'\) "
+                                        r"to dtype\('float64'\) according to the rule 'safe'$"):
+        leastsq(rosenbrock, [-1.2 + 1j, 1.0], full_output=True, **kwargs)
+
+
 @pytest.mark.parametrize("kwargs", [{"factor": -1.0}, {"ftol": -1.0}, {"xtol": -1.0},
                                     {"gtol": -1.0}, {"diag": [1.0, -1.0]}])
 def test_improper_input(kwargs):

@@ -24,11 +24,14 @@ at 0 and 1 when unbounded; the bounded scalar minimiser (``xatol = tol / 100``) 
 feasible segment when the segment is finite, and in ``arctan`` coordinates when it is
 finite on one side only. The same counts, statuses and messages follow.
 
-One deliberate difference: scipy stops when ``2 (f_start - f_end)`` is small, which is
-also true when a sweep went *uphill* (the bounded line search never evaluates its own
-starting point, so with bounds it can end higher than it began). scipy then reports
-success at a worse point. Here the test (24.3) uses ``|f_start - f_end|``, so an uphill
-sweep does not count as convergence; runs without such a sweep are unchanged.
+One deliberate difference, with bounds only: scipy stops when ``2 (f_start - f_end)`` is
+small, which is also true when a sweep went *uphill* (the bounded line search never
+evaluates its own starting point, so it can end higher than it began). scipy then reports
+success at a worse point. Here the test (24.3) uses ``|f_start - f_end|``, so one uphill
+sweep does not count as convergence; a second in a row does (a slow uphill drift would
+otherwise run to the evaluation limit), and the run returns the best feasible point a sweep
+ended at, not a worse last one. Runs without an uphill sweep, which includes every run
+without bounds, are unchanged.
 """
 
 from __future__ import annotations
@@ -214,6 +217,8 @@ def minimize_powell(fun: Callable[..., Any], x0: Any, args: tuple = (),
     x_start = x.copy()
     nit = 0
     stopped = False
+    uphill_before = False
+    best = BestPoint(lower, upper)
     while True:
         try:
             f_start = fval
@@ -227,12 +232,17 @@ def minimize_powell(fun: Callable[..., Any], x0: Any, args: tuple = (),
             nit += 1
             if return_all:
                 allvecs.append(x)
+            best.offer(fval, x)
             if call_callback_maybe_halt(callback, OptimizeResult(x=x, fun=fval)):
                 stopped = True
                 break
-            # (24.3) little change in f; |.| so that an uphill sweep is not "convergence"
+            # (24.3) little change in f; |.| so that an uphill sweep is not "convergence" ...
             if 2.0 * np.abs(f_start - fval) <= ftol * (np.abs(f_start) + np.abs(fval)) + 1e-20:
                 break
+            # ... unless the sweep before went uphill too: a drift, not progress
+            if fval > f_start and uphill_before:
+                break
+            uphill_before = fval > f_start
             if f.nfev >= maxfev or nit >= maxiter:
                 break
             if np.isnan(f_start) and np.isnan(fval):   # stuck where f is NaN
@@ -245,14 +255,37 @@ def minimize_powell(fun: Callable[..., Any], x0: Any, args: tuple = (),
             f_extra = f(x + min(lmax, 1) * displacement)
             if replaces_direction(f_start, fval, f_extra, delta):           # (24.5)
                 fval, x, new_direction = line_search(f, x, displacement, tol, lower, upper, fval)
+                best.offer(fval, x)
                 if np.any(new_direction):
                     direc[biggest] = direc[-1]
                     direc[-1] = new_direction
         except MaxFevReached:
             break
 
+    fval, x = best.better_of(fval, x)
     return _result(x, fval, direc, nit, f.nfev, maxiter, maxfev, bounds, stopped, disp,
                    allvecs)
+
+
+class BestPoint:
+    """The lowest feasible point the sweeps have ended at.
+
+    Without bounds every line search goes downhill and the last point is the best. With
+    bounds a line search can end above its start (§24.6), so the run returns the best
+    feasible point it stood on rather than a worse last one.
+    """
+
+    def __init__(self, lower: np.ndarray | None, upper: np.ndarray | None):
+        self.lower, self.upper = lower, upper
+        self.f, self.x = np.inf, None
+
+    def offer(self, f: float, x: np.ndarray) -> None:
+        feasible = self.lower is None or bool(np.all(x >= self.lower) and np.all(x <= self.upper))
+        if feasible and f < self.f:
+            self.f, self.x = f, x.copy()
+
+    def better_of(self, f: float, x: np.ndarray) -> tuple[float, np.ndarray]:
+        return (self.f, self.x) if self.x is not None and self.f < f else (f, x)
 
 
 def _result(x: np.ndarray, fval: float, direc: np.ndarray, nit: int, nfev: int,

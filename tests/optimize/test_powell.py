@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import refopt
 from refopt._callback import wrap_callback
 from refopt.optimize import OptimizeWarning
-from refopt.optimize.powell import line_for_search, line_search, minimize_powell
+from refopt.optimize.powell import BestPoint, line_for_search, line_search, minimize_powell
 from refopt.scalar import brentq
 
 from . import (EntropyProblem, check_library_run, library_cases, library_id,
@@ -238,6 +238,32 @@ def test_uphill_sweeps_never_end_in_false_success():
                           xtol=1e-8, ftol=1e-12)
     assert not res.success and res.status == 1 and res.nfev == 2000
     assert res.message == "Maximum number of function evaluations has been exceeded."
+
+
+def test_two_uphill_sweeps_in_a_row_end_a_slow_drift():
+    """A Rosenbrock-like function in the box [0, 1]^2 from its centre: near the corner
+    minimum (1, 1) the bounded line searches drift uphill by ~1e-13 a sweep. scipy 1.17.1
+    stops at the first uphill sweep (212 evaluations, f = 8.7e-10); with |f_start - f_end|
+    alone refopt ran to its limit of 2,000. The second uphill sweep in a row ends it, and
+    the best point the sweeps ended at is returned."""
+    def f(x):
+        return (x[0] - 1) ** 2 + 10 * (x[1] - x[0] ** 2) ** 2
+
+    ends = []
+    res = minimize_powell(f, np.array([0.5, 0.5]), bounds=box([0, 0], [1, 1]),
+                          callback=wrap_callback(lambda xk: ends.append(f(xk))))
+    assert res.success and res.nfev < 300
+    assert res.fun < 1e-9 and res.fun == min(ends) < ends[-1]
+
+
+def test_best_point_keeps_the_lowest_feasible_offer():
+    best = BestPoint(np.zeros(2), np.ones(2))
+    best.offer(3.0, np.array([0.5, 0.5]))
+    best.offer(1.0, np.array([2.0, 0.5]))        # lower but outside the box: ignored
+    best.offer(2.0, np.array([0.25, 1.0]))
+    assert best.better_of(2.5, np.array([1.0, 1.0]))[0] == 2.0
+    assert best.better_of(1.5, np.array([1.0, 1.0]))[0] == 1.5
+    assert BestPoint(None, None).better_of(5.0, np.zeros(1))[0] == 5.0   # nothing offered
 
 
 # ---------------------------------------------------------------------------------------

@@ -189,7 +189,11 @@ def linear_problems(draw):
     rng = np.random.default_rng(draw(st.integers(0, 2**31 - 1)))
     a = rng.standard_normal((m, n))
     a += np.eye(m, n) * 2.0  # keep it well conditioned
-    return a, rng.standard_normal(m), rng.standard_normal(n)
+    # x0 away from a hair off zero, where MINPACK's relative difference step vanishes
+    # (test_a_parameter_a_hair_off_zero_gets_a_useless_difference_step)
+    x0 = rng.standard_normal(n)
+    x0 = np.where(np.abs(x0) < 1e-3, 0.0, x0)
+    return a, rng.standard_normal(m), x0
 
 
 @given(linear_problems())
@@ -206,6 +210,17 @@ def test_linear_residuals_give_the_least_squares_solution(problem):
     assert res.status in (1, 2, 3, 4)
     assert float(np.linalg.norm(res.fun)) <= best * (1 + 1e-9) + 1e-9
     np.testing.assert_allclose(res.x, expected, atol=1e-5 * np.linalg.cond(a) * (1 + np.abs(expected).max()))
+
+
+def test_a_parameter_a_hair_off_zero_gets_a_useless_difference_step():
+    # MINPACK's step sqrt(eps) |x_j| is 1.6e-18 at x_j = 1e-10: x_j + h_j moves, but the
+    # residuals (of order one) do not, and the column is zero; at x_j = 0 the step is
+    # sqrt(eps) and the column is right. Faithful to MINPACK, and why a start is best 0 there.
+    fun = lambda x: np.array([x[0] + 1.0, 2.0 * x[0] - 0.5])  # noqa: E731
+    for x_j, column in [(1e-10, [0.0, 0.0]), (0.0, [1.0, 2.0])]:
+        x = np.array([x_j])
+        jac = fdjac2(fun, x, fun(x), 0.0)
+        np.testing.assert_allclose(jac[:, 0], column, atol=1e-7)
 
 
 def householder_qt(qr, b):

@@ -34,6 +34,8 @@ Where refopt departs from scipy 1.17 (each with a test in ``tests/lsq/test_least
   stops the run with status -2 (scipy stops only on ``StopIteration`` and ignores the
   callback for lm).
 * ``max_nfev`` must be a positive integer: scipy's trf never stops for ``max_nfev=2.5``.
+* ``f_scale`` must be a finite nonzero number with a robust loss (scipy divides by it
+  unchecked and fails inside the SVD with ``f_scale=0``).
 * ``jac_sparsity`` with a callable ``jac`` is an error (scipy silently ignores it).
 * ``active_mask`` is always an integer array (scipy's unbounded trf returns floats).
 * A ``Bounds`` object with scalar bounds applies them to every variable (scipy rejects it).
@@ -58,6 +60,7 @@ them and then raise ``NotImplementedError``.
 from __future__ import annotations
 
 import importlib
+import math
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -205,7 +208,7 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
     (True, 3)
     """
     # [least-squares-body]
-    check_options(method, jac, tr_solver, loss, verbose, max_nfev)
+    check_options(method, jac, tr_solver, loss, verbose, max_nfev, f_scale)
     x0 = as_initial_point(x0)
     lb, ub = as_bounds(bounds, x0, method)
     x_scale = check_x_scale(x_scale, x0, method)
@@ -255,8 +258,8 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
 
 # [check-options]
 def check_options(method: Any, jac: Any, tr_solver: Any, loss: Any, verbose: Any,
-                  max_nfev: Any) -> None:
-    """The checks that need no data: the choice arguments and ``max_nfev``."""
+                  max_nfev: Any, f_scale: Any = 1.0) -> None:
+    """The checks that need no data: the choice arguments, ``max_nfev`` and ``f_scale``."""
     if not (isinstance(method, str) and method in METHODS):
         raise ValueError("`method` must be 'trf', 'dogbox' or 'lm'.")
     if not callable(jac) and not (isinstance(jac, str) and jac in JAC_SCHEMES):
@@ -267,11 +270,24 @@ def check_options(method: Any, jac: Any, tr_solver: Any, loss: Any, verbose: Any
         raise ValueError(f"`loss` must be one of {LOSSES.keys()} or a callable.")
     if method == "lm" and not (isinstance(loss, str) and loss == "linear"):
         raise ValueError("method='lm' supports only 'linear' loss function.")
+    if not (isinstance(loss, str) and loss == "linear") and not is_usable_scale(f_scale):
+        # scipy divides by it unchecked: the residuals become NaN and the SVD fails later
+        raise ValueError(f"`f_scale` must be a finite nonzero number with a robust loss, "
+                         f"got {f_scale!r}.")
     if verbose not in (0, 1, 2):
         raise ValueError("`verbose` must be in [0, 1, 2].")
     if max_nfev is not None and not is_positive_integer(max_nfev):
         # scipy checks only max_nfev > 0; a fraction then never equals the count in trf
         raise ValueError("`max_nfev` must be None or positive integer.")
+
+
+def is_usable_scale(value: Any) -> bool:
+    """True for a finite nonzero number (its sign does not matter: the loss squares it)."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return False
+    return math.isfinite(value) and value != 0.0
 
 
 def is_positive_integer(value: Any) -> bool:

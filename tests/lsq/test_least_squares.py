@@ -75,6 +75,10 @@ BAD_INPUTS = {
     "lm robust loss": (dict(method="lm", loss="soft_l1"),
                        "method='lm' supports only 'linear' loss function."),
     "verbose": (dict(verbose=3), "`verbose` must be in [0, 1, 2]."),
+    "f_scale zero": (dict(loss="cauchy", f_scale=0.0),  # refopt's: scipy fails in the SVD
+                     "`f_scale` must be a finite nonzero number with a robust loss, got 0.0."),
+    "f_scale inf": (dict(loss="soft_l1", f_scale=np.inf),
+                    "`f_scale` must be a finite nonzero number with a robust loss, got inf."),
     "max_nfev zero": (dict(max_nfev=0), "`max_nfev` must be None or positive integer."),
     "max_nfev negative": (dict(max_nfev=-5), "`max_nfev` must be None or positive integer."),
     "max_nfev fraction": (dict(max_nfev=2.5), "`max_nfev` must be None or positive integer."),

@@ -29,6 +29,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+import refopt
+
+from .benchmarks import import_anchor
 from .problems import all_problems, mgh
 
 WHAT = ("least_squares", "leastsq", "minimize", "bad-inputs")
@@ -48,6 +51,12 @@ def random_box(rng: np.random.Generator, x0: np.ndarray) -> tuple[np.ndarray, np
     return lb, ub
 
 
+def random_driver_case(rng: np.random.Generator) -> mgh.DriverCase:
+    """One of the 53 runs of MINPACK's test driver."""
+    cases = mgh.driver_cases()
+    return cases[rng.integers(len(cases))]
+
+
 def random_tolerances(rng: np.random.Generator, names, values) -> dict:
     """Each named tolerance set with probability 0.3 to one of ``values``."""
     return {name: float(rng.choice(values)) for name in names if rng.random() < 0.3}
@@ -60,8 +69,7 @@ def draw_least_squares(rng: np.random.Generator) -> tuple[str, Callable, np.ndar
     (its counts include the difference evaluations), scipy's since 1.16 is not; the
     ``leastsq`` comparison covers lmdif.
     """
-    cases = mgh.driver_cases()
-    case = cases[rng.integers(len(cases))]
+    case = random_driver_case(rng)
     x0 = case.x0()
     method = str(rng.choice(["trf", "dogbox", "lm"]))
     jac_kind = "callable" if method == "lm" else str(rng.choice(["callable", "2-point", "3-point"]))
@@ -94,8 +102,7 @@ def draw_least_squares(rng: np.random.Generator) -> tuple[str, Callable, np.ndar
 def draw_leastsq(rng: np.random.Generator) -> tuple[str, Callable, np.ndarray, dict]:
     """A call of ``leastsq``: with or without ``Dfun`` (also column-wise), ``diag``,
     ``factor``, ``epsfcn``, ``maxfev`` and tolerances."""
-    cases = mgh.driver_cases()
-    case = cases[rng.integers(len(cases))]
+    case = random_driver_case(rng)
     kw: dict[str, Any] = {"full_output": True}
     if rng.random() < 0.5:
         if rng.random() < 0.5:
@@ -250,7 +257,6 @@ def compare(what: str, runs: int, seed: int, show: int, scipy_optimize) -> dict[
     """Draw ``runs`` calls of kind ``what``, compare, print the first ``show`` differences."""
     draw = {"least_squares": draw_least_squares, "leastsq": draw_leastsq,
             "minimize": draw_minimize, "bad-inputs": draw_bad_least_squares}[what]
-    import refopt
     kind = "least_squares" if what == "bad-inputs" else what
     tally: dict[str, int] = {}
     shown = 0
@@ -282,14 +288,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Run the comparisons; 0 unless scipy is missing (then say so and return 0 too)."""
-    try:
-        import scipy
-        import scipy.optimize as scipy_optimize
+    try:  # the anchor library, imported as the bench imports it
+        scipy_optimize = import_anchor("scipy.optimize")
+        version = import_anchor("scipy").__version__
     except ImportError:
         print("scipy is not installed: nothing to compare with "
               "(pip install refopt[compare] and run this again).")
         return 0
-    print(f"refopt against scipy {scipy.__version__}, numpy {np.__version__}, seed {args.seed}")
+    print(f"refopt against scipy {version}, numpy {np.__version__}, seed {args.seed}")
     order = ("identical", "same counts", "same value", "lower", "higher", "error")
     for what in args.what:
         print(f"== {what}: {args.runs} random calls")

@@ -56,7 +56,7 @@ from ..linalg.operators import LinearOperator, aslinearoperator
 from .losses import cost
 from .trust_region import (
     Point, build_quadratic_1d, check_termination, compute_jac_scale, evaluate_quadratic,
-    in_bounds, make_point, minimize_quadratic_1d, print_header_nonlinear,
+    first_radius, in_bounds, make_point, minimize_quadratic_1d, print_header_nonlinear,
     print_iteration_nonlinear, report_iteration, step_size_to_bound, update_tr_radius,
 )
 
@@ -260,9 +260,7 @@ def initial_radius(point: Point, scale: np.ndarray, scale_inv: np.ndarray,
     taken for the zero it stands for.
     """
     Delta = norm(point.x * scale_inv, ord=np.inf)
-    if Delta == 0 or (Delta < 1 and norm(point.g * scale, ord=1) * Delta < ftol * point.cost):
-        return 1.0
-    return Delta
+    return first_radius(Delta, norm(point.g * scale, ord=1), ftol, point.cost)
 # [/initial-radius]
 
 

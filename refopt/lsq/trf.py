@@ -61,7 +61,7 @@ from ..linalg.operators import regularized_lsq_operator, right_multiplied_operat
 from .losses import cost
 from .trust_region import (
     CL_scaling_vector, Point, build_quadratic_1d, check_termination, compute_jac_scale,
-    evaluate_quadratic, find_active_constraints, in_bounds, intersect_trust_region,
+    evaluate_quadratic, find_active_constraints, first_radius, in_bounds, intersect_trust_region,
     make_point, make_strictly_feasible, minimize_quadratic_1d, print_header_nonlinear,
     print_iteration_nonlinear, report_iteration, solve_lsq_trust_region, solve_trust_region_2d,
     step_size_to_bound, update_tr_radius,
@@ -418,18 +418,15 @@ def initial_radius(point: Point, lb: np.ndarray, ub: np.ndarray, scale: np.ndarr
     solver as ``1e-10`` (moved strictly inside), so ``Delta_0`` is about ``1e-10``; the model
     reduction over such a radius is at most ``||g_h|| Delta_0``, below ``ftol * F``, and the
     first step ends the run with a false ``ftol`` "success". A radius that small carries no
-    information about the problem's scale, so it is treated as the zero it stands for. A
-    radius of 1 or more is kept: there the test only says that the gradient is tiny (a loss
-    saturated by huge residuals, say), which the unit radius would not change.
+    information about the problem's scale, so it is treated as the zero it stands for
+    (:func:`refopt.lsq.trust_region.first_radius`).
     """
     v, dv = CL_scaling_vector(point.x, point.g, lb, ub)
     distance = dv != 0
     v[distance] *= scale_inv[distance]
     Delta = norm(point.x * scale_inv / v**0.5)
     g_h = v**0.5 * scale * point.g                  # (13.4)
-    if Delta == 0 or (Delta < 1 and norm(g_h) * Delta < ftol * point.cost):
-        return 1.0
-    return Delta
+    return first_radius(Delta, norm(g_h), ftol, point.cost)
 # [/initial-radius]
 
 

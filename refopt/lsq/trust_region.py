@@ -330,6 +330,22 @@ def intersect_trust_region(x: np.ndarray, s: np.ndarray, Delta: float) -> tuple[
 # Radius update and termination
 # --------------------------------------------------------------------------------------------
 
+# [first-radius]
+def first_radius(Delta: float, decrease_per_radius: float, ftol: float, cost: float) -> float:
+    """The first trust radius: ``Delta``, or 1 when ``Delta`` stands for zero (13.13).
+
+    That is when it is 0, or below 1 and so small that even the model's largest decrease over
+    it, at most ``decrease_per_radius * Delta``, is below ``ftol * cost``: the first step
+    could then only end the run with a false success. A radius of 1 or more is kept: there
+    the test says only that the gradient is tiny (a loss saturated by huge residuals, say),
+    which the unit radius would not change.
+    """
+    if Delta == 0 or (Delta < 1 and decrease_per_radius * Delta < ftol * cost):
+        return 1.0
+    return Delta
+# [/first-radius]
+
+
 # [radius]
 def update_tr_radius(Delta: float, actual_reduction: float, predicted_reduction: float,
                      step_norm: float, bound_hit: bool) -> tuple[float, float]:

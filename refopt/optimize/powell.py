@@ -240,9 +240,10 @@ def minimize_powell(fun: Callable[..., Any], x0: Any, args: tuple = (),
             if 2.0 * np.abs(f_start - fval) <= ftol * (np.abs(f_start) + np.abs(fval)) + 1e-20:
                 break
             # ... unless the sweep before went uphill too: a drift, not progress
-            if fval > f_start and uphill_before:
+            uphill = fval > f_start
+            if uphill and uphill_before:
                 break
-            uphill_before = fval > f_start
+            uphill_before = uphill
             if f.nfev >= maxfev or nit >= maxiter:
                 break
             if np.isnan(f_start) and np.isnan(fval):   # stuck where f is NaN

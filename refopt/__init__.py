@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "approx_derivative": "refopt.differentiation",
     "least_squares": "refopt.lsq",
-    "leastsq": "refopt.lsq.lm",
+    "leastsq": "refopt.lsq.leastsq",
     "minimize": "refopt.optimize",
     "line_search": "refopt.optimize.line_search",
     "OptimizeWarning": "refopt._warnings",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from refopt.lsq.lm import leastsq
+from refopt.lsq.leastsq import leastsq
 from refopt.problems import mgh
 
 

@@ -59,17 +59,23 @@ them and then raise ``NotImplementedError``.
 
 from __future__ import annotations
 
-import importlib
 import math
 import warnings
 from collections.abc import Callable
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
 from .._callback import wrap_callback
 from .._result import OptimizeResult
+from ..differentiation import approx_derivative
+from .dogbox import dogbox
+from .lm import FROM_MINPACK_TO_COMMON, call_minpack, default_max_nfev
 from .losses import LOSSES, construct_loss_function, cost
+from .options import Options, Problem, Scaling
+from .trf import trf
+from .trust_region import make_strictly_feasible
 
 __all__ = ["least_squares", "TERMINATION_MESSAGES", "FROM_MINPACK_TO_COMMON"]
 
@@ -92,9 +98,9 @@ TERMINATION_MESSAGES = {
     4: "Both `ftol` and `xtol` termination conditions are satisfied.",
 }
 
-#: MINPACK's ``info`` (lmder/lmdif) -> the common ``status``. ``info`` 6, 7 and 8 (a
-#: tolerance too small to be reached) cannot occur: 'lm' needs every tolerance above EPS.
-FROM_MINPACK_TO_COMMON = {0: -1, 1: 2, 2: 3, 3: 4, 4: 1, 5: 0}
+#: The solver behind each ``method``; each is called as ``solve(problem, options, scaling)``.
+SOLVERS: dict[str, Callable[[Problem, Options, Scaling], OptimizeResult]] = {
+    "trf": trf, "dogbox": dogbox, "lm": call_minpack}
 
 
 def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
@@ -211,11 +217,10 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
     check_options(method, jac, tr_solver, loss, verbose, max_nfev, f_scale)
     x0 = as_initial_point(x0)
     lb, ub = as_bounds(bounds, x0, method)
-    x_scale = check_x_scale(x_scale, x0, method)
+    scaling = check_x_scale(x_scale, x0, method)
     ftol, xtol, gtol = check_tolerance(ftol, xtol, gtol, method)
     if method == "trf":  # trf's iterates stay strictly inside the box, from x0 on
         x0 = strictly_inside(x0, lb, ub)
-    max_nfev = None if max_nfev is None else int(max_nfev)
     tr_options = {} if tr_options is None else dict(tr_options)
     kwargs = {} if kwargs is None else dict(kwargs)
 
@@ -231,7 +236,7 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
 
     check_jac_sparsity(jac_sparsity, jac, method, tr_solver, m, n)
     if J0 is not None:
-        check_jacobian(J0, m, n, method, tr_solver, x_scale)
+        check_jacobian(J0, m, n, method, tr_solver, scaling)
     if method != "lm":
         refuse_sparse(jac_sparsity, J0)
         tr_solver = "exact" if tr_solver is None else tr_solver  # J0 is dense here
@@ -240,14 +245,16 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
     callback = wrap_callback(callback)
     residuals = fixed_shape(residuals, m)
     if method == "lm":
-        result = run_lm(residuals, x0, jac, args, kwargs, m, n, ftol, xtol, gtol, max_nfev,
-                        x_scale, diff_step, callback)
+        jacobian = minpack_jacobian(jac, args, kwargs, m, n)
+        budget = default_max_nfev(n, differences=jacobian is None)
     else:
         jacobian = wrap_jacobian(fun, jac, lb, ub, diff_step, args, kwargs, m, n)
-        solve = load_solver(method)
-        result = solve(residuals, jacobian, x0, f0, J0, lb, ub, ftol, xtol, gtol,
-                       100 * n if max_nfev is None else max_nfev,
-                       x_scale, loss_function, tr_solver, tr_options, verbose, callback)
+        budget = 100 * n
+    problem = Problem(residuals, jacobian, x0, f0, J0, lb, ub)
+    options = Options(ftol, xtol, gtol, budget if max_nfev is None else int(max_nfev),
+                      loss_function, tr_solver, MappingProxyType(tr_options), verbose,
+                      callback, diff_step)
+    result = SOLVERS[method](problem, options, scaling)
     return finish(result, initial_cost, verbose)
     # [/least-squares-body]
 
@@ -334,12 +341,13 @@ def as_bounds(bounds: Any, x0: np.ndarray, method: str) -> tuple[np.ndarray, np.
 # [/bounds]
 
 
-def check_x_scale(x_scale: Any, x0: np.ndarray, method: str) -> str | np.ndarray:
-    """``'jac'`` or a new array of positive, finite scales of the shape of ``x0``."""
+def check_x_scale(x_scale: Any, x0: np.ndarray, method: str) -> Scaling:
+    """The :class:`Scaling` from the Jacobian (``'jac'``) or from a new array of positive,
+    finite scales of the shape of ``x0``: ``x_scale`` decoded, once, for every solver."""
     if x_scale is None:  # refopt's default: MINPACK's own scaling for lm, none otherwise
         x_scale = "jac" if method == "lm" else 1.0
     if isinstance(x_scale, str) and x_scale == "jac":
-        return x_scale
+        return Scaling.jacobian()
     try:
         x_scale = np.array(x_scale, dtype=float)
         valid = bool(np.all(np.isfinite(x_scale)) and np.all(x_scale > 0))
@@ -351,13 +359,11 @@ def check_x_scale(x_scale: Any, x0: np.ndarray, method: str) -> str | np.ndarray
         x_scale = np.resize(x_scale, x0.shape)
     if x_scale.shape != x0.shape:
         raise ValueError("Inconsistent shapes between `x_scale` and `x0`.")
-    return x_scale
+    return Scaling.fixed(x_scale)
 
 
 def strictly_inside(x0: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> np.ndarray:
     """``x0`` moved off the bounds by ``1e-10 * max(1, |bound|)``, as scipy does for trf."""
-    from .trust_region import make_strictly_feasible
-
     return make_strictly_feasible(x0, lb, ub, rstep=1e-10)
 
 
@@ -423,7 +429,7 @@ def check_jac_sparsity(jac_sparsity: Any, jac: Any, method: str, tr_solver: str 
 
 
 def check_jacobian(J0: Any, m: int, n: int, method: str, tr_solver: str | None,
-                   x_scale: Any) -> None:
+                   scaling: Scaling) -> None:
     """The Jacobian at ``x0``: its shape, and whether the chosen solver can use its type."""
     if J0.shape != (m, n):
         raise ValueError(f"The return value of `jac` has wrong shape: expected {(m, n)}, "
@@ -434,7 +440,7 @@ def check_jacobian(J0: Any, m: int, n: int, method: str, tr_solver: str | None,
         raise ValueError("method='lm' works only with dense Jacobian matrices.")
     if tr_solver == "exact":
         raise ValueError("tr_solver='exact' works only with dense Jacobian matrices.")
-    if is_operator(J0) and isinstance(x_scale, str):
+    if is_operator(J0) and scaling.from_jacobian:
         raise ValueError("x_scale='jac' can't be used when `jac` returns LinearOperator.")
 
 
@@ -519,8 +525,6 @@ def evaluate_jacobian(fun: Callable, jac: Any, x: np.ndarray, f: np.ndarray,
         if is_sparse(J) or is_operator(J):
             return J  # checked by the caller; refopt cannot use them yet
         return np.array(np.atleast_2d(J), dtype=float)
-    from ..differentiation import approx_derivative
-
     J = approx_derivative(fun, x, method=jac, rel_step=diff_step, f0=f, bounds=(lb, ub),
                           args=args, kwargs=kwargs)
     return np.atleast_2d(J)  # approx_derivative returns a 1-D gradient when m == 1
@@ -556,30 +560,16 @@ def is_operator(J: Any) -> bool:
 # Dispatch and the result
 # ---------------------------------------------------------------------------------------
 
-SOLVERS = {"trf": ("refopt.lsq.trf", "trf"), "dogbox": ("refopt.lsq.dogbox", "dogbox"),
-           "lm": ("refopt.lsq.lm", "call_minpack")}
-
-
-def load_solver(method: str) -> Callable[..., OptimizeResult]:
-    """The solver behind ``method``, imported on first use (they import this package)."""
-    module, name = SOLVERS[method]
-    return getattr(importlib.import_module(module), name)
-
-
-def run_lm(residuals: Callable, x0: np.ndarray, jac: Any, args: tuple, kwargs: dict,
-           m: int, n: int, ftol: float, xtol: float, gtol: float, max_nfev: int | None,
-           x_scale: Any, diff_step: Any, callback: Callable | None) -> OptimizeResult:
-    """MINPACK's lmder (callable ``jac``) or lmdif (its own forward differences)."""
-    jacobian = None
+def minpack_jacobian(jac: Any, args: tuple, kwargs: dict, m: int,
+                     n: int) -> Callable[[np.ndarray], np.ndarray] | None:
+    """``x -> J`` for MINPACK's lmder (callable ``jac``), or None for lmdif, which differences
+    in its own way whatever scheme ``jac`` names (with a warning for '3-point' and 'cs')."""
     if callable(jac):
-        jacobian = wrap_jacobian(None, jac, None, None, None, args, kwargs, m, n)
-        jacobian = _without_f(jacobian)
-    elif jac != "2-point":
+        return _without_f(wrap_jacobian(None, jac, None, None, None, args, kwargs, m, n))
+    if jac != "2-point":
         warnings.warn(f"jac='{jac}' works equivalently to '2-point' for method='lm'.",
                       stacklevel=3)
-    call_minpack = load_solver("lm")
-    return call_minpack(residuals, x0, jacobian, ftol, xtol, gtol, max_nfev, x_scale,
-                        diff_step, callback)
+    return None
 
 
 def _without_f(jacobian: Callable) -> Callable[[np.ndarray], np.ndarray]:

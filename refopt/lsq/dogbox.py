@@ -54,8 +54,9 @@ from .._result import OptimizeResult
 from ..linalg.lsmr import lsmr
 from ..linalg.operators import LinearOperator, aslinearoperator
 from .losses import cost
+from .options import Options, Problem, Scaling
 from .trust_region import (
-    Point, build_quadratic_1d, check_termination, compute_jac_scale, evaluate_quadratic,
+    Point, build_quadratic_1d, check_termination, evaluate_quadratic,
     first_radius, in_bounds, make_point, minimize_quadratic_1d, print_header_nonlinear,
     print_iteration_nonlinear, report_iteration, step_size_to_bound, update_tr_radius,
 )
@@ -265,59 +266,26 @@ def initial_radius(point: Point, scale: np.ndarray, scale_inv: np.ndarray,
 
 
 # [dogbox]
-def dogbox(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.ndarray,
-           lb: np.ndarray, ub: np.ndarray, ftol: float, xtol: float, gtol: float,
-           max_nfev: int, x_scale: Any, loss_function, tr_solver: str, tr_options: dict,
-           verbose: int, callback=None) -> OptimizeResult:
+def dogbox(problem: Problem, options: Options, scaling: Scaling) -> OptimizeResult:
     """Minimise ``1/2 sum rho(f_i(x)**2)`` within bounds by the dogbox method.
 
-    The arguments and the result are those of :func:`refopt.lsq.trf.trf` (``x0`` may lie on
-    a bound; ``active_mask`` reports the bounds the solution sits on exactly).
-
-    Parameters
-    ----------
-    fun : callable
-        ``fun(x)`` returns the residuals, shape (m,).
-    jac : callable
-        ``jac(x, f)`` returns the dense Jacobian, shape (m, n).
-    x0 : ndarray, shape (n,)
-        Starting point within the bounds.
-    f0 : ndarray, shape (m,)
-        ``fun(x0)``, finite.
-    J0 : ndarray, shape (m, n)
-        ``jac(x0, f0)``.
-    lb, ub : ndarray, shape (n,)
-        Bounds.
-    ftol, xtol, gtol : float
-        Tolerances; 0 disables a test.
-    max_nfev : int
-        Maximum number of evaluations of ``fun``.
-    x_scale : ndarray or 'jac'
-        Variable scales (the shape of the box (14.1)).
-    loss_function : callable or None
-        Robust loss from :mod:`refopt.lsq.losses`; None is the linear loss.
-    tr_solver : {'exact', 'lsmr'}
-        The Gauss–Newton step by ``numpy.linalg.lstsq`` ('exact') or by
-        :func:`refopt.linalg.lsmr.lsmr` ('lsmr').
-    tr_options : dict
-        Unused with 'exact'; the keyword arguments of LSMR with 'lsmr'.
-    verbose : int
-        2 prints the iteration table.
-    callback : callable, optional
-        Wrapped user callback; stopping gives status -2.
+    The arguments and the result are those of :func:`refopt.lsq.trf.trf`, except that
+    ``x0`` may lie on a bound, the scales shape the box (14.1), ``tr_solver`` chooses the
+    Gauss–Newton step by ``numpy.linalg.lstsq`` ('exact') or by
+    :func:`refopt.linalg.lsmr.lsmr` ('lsmr', with ``tr_options`` its keywords), and
+    ``active_mask`` reports the bounds the solution sits on exactly.
 
     Returns
     -------
     OptimizeResult
         ``x, cost, fun, jac, grad, optimality, active_mask, nfev, njev, status``.
     """
-    lsmr_options = dict(tr_options) if tr_solver == "lsmr" else None
-    point = make_point(np.array(x0, dtype=float), f0, J0, loss_function)
-    jac_scale = isinstance(x_scale, str) and x_scale == "jac"
-    if jac_scale:
-        scale, scale_inv = compute_jac_scale(point.J)
-    else:
-        scale, scale_inv = x_scale, 1 / x_scale
+    fun, jac, lb, ub = problem.fun, problem.jac, problem.lb, problem.ub
+    ftol, xtol, gtol, max_nfev = options.ftol, options.xtol, options.gtol, options.max_nfev
+    loss_function, verbose = options.loss_function, options.verbose
+    lsmr_options = dict(options.tr_options) if options.tr_solver == "lsmr" else None
+    point = make_point(np.array(problem.x0, dtype=float), problem.f0, problem.J0, loss_function)
+    scale, scale_inv = scaling.initial(point.J)
 
     Delta = initial_radius(point, scale, scale_inv, ftol)
     on_bound = np.zeros_like(point.x, dtype=int)
@@ -381,13 +349,12 @@ def dogbox(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.
             x_new[on_bound == 1] = ub[on_bound == 1]
             point = make_point(x_new, f_new, jac(x_new, f_new), loss_function, cost=cost_new)
             njev += 1
-            if jac_scale:
-                scale, scale_inv = compute_jac_scale(point.J, scale_inv)
+            scale, scale_inv = scaling.updated(point.J, scale_inv)
         else:
             step_norm = actual_reduction = 0
 
         iteration += 1
-        if report_iteration(callback, point, iteration, nfev):
+        if report_iteration(options.callback, point, iteration, nfev):
             status = -2
             break
 

@@ -59,8 +59,9 @@ from .._result import OptimizeResult
 from ..linalg.lsmr import lsmr
 from ..linalg.operators import regularized_lsq_operator, right_multiplied_operator
 from .losses import cost
+from .options import Options, Problem, Scaling
 from .trust_region import (
-    CL_scaling_vector, Point, build_quadratic_1d, check_termination, compute_jac_scale,
+    CL_scaling_vector, Point, build_quadratic_1d, check_termination,
     evaluate_quadratic, find_active_constraints, first_radius, in_bounds, intersect_trust_region,
     make_point, make_strictly_feasible, minimize_quadratic_1d, print_header_nonlinear,
     print_iteration_nonlinear, report_iteration, solve_lsq_trust_region, solve_trust_region_2d,
@@ -431,10 +432,7 @@ def initial_radius(point: Point, lb: np.ndarray, ub: np.ndarray, scale: np.ndarr
 
 
 # [trf]
-def trf(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.ndarray,
-        lb: np.ndarray, ub: np.ndarray, ftol: float, xtol: float, gtol: float, max_nfev: int,
-        x_scale: Any, loss_function, tr_solver: str, tr_options: dict, verbose: int,
-        callback=None) -> OptimizeResult:
+def trf(problem: Problem, options: Options, scaling: Scaling) -> OptimizeResult:
     """Minimise (13.1) by the trust-region reflective method.
 
     The front end :func:`refopt.least_squares` validates the arguments and builds the
@@ -442,53 +440,34 @@ def trf(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.nda
 
     Parameters
     ----------
-    fun : callable
-        ``fun(x)`` returns the residuals, shape (m,).
-    jac : callable
-        ``jac(x, f)`` returns the dense Jacobian, shape (m, n), at ``x`` where the residuals
-        are ``f``.
-    x0 : ndarray, shape (n,)
-        Starting point, strictly inside the bounds.
-    f0 : ndarray, shape (m,)
-        ``fun(x0)``, finite.
-    J0 : ndarray, shape (m, n)
-        ``jac(x0, f0)``.
-    lb, ub : ndarray, shape (n,)
-        Bounds (infinite entries for none).
-    ftol, xtol, gtol : float
-        Tolerances of (13.11) and (13.3); 0 disables a test.
-    max_nfev : int
-        Maximum number of evaluations of ``fun`` (``f0`` counts as one).
-    x_scale : ndarray or 'jac'
-        Variable scales, or 'jac' for column norms of the Jacobian.
-    loss_function : callable or None
-        ``loss_function(f, cost_only=False)`` from :mod:`refopt.lsq.losses`; None is the
-        linear loss.
-    tr_solver : {'exact', 'lsmr'}
-        'exact': SVD and Moré's method; 'lsmr': LSMR and a two-dimensional subspace
-        (:func:`build_lsmr_model`).
-    tr_options : dict
-        Unused with 'exact'. With 'lsmr': ``regularize`` (default True), and the keyword
-        arguments of :func:`refopt.linalg.lsmr.lsmr` (``damp`` adds to the regularisation
-        without bounds). Not modified.
-    verbose : int
-        2 prints the iteration table.
-    callback : callable, optional
-        Wrapped user callback (see :mod:`refopt._callback`); stopping gives status -2.
+    problem : Problem
+        ``fun(x)`` the residuals (m,); ``jac(x, f)`` the dense Jacobian (m, n) at ``x``
+        where the residuals are ``f``; ``x0`` strictly inside the bounds ``lb``, ``ub``
+        (infinite entries for none); ``f0 = fun(x0)``, finite; ``J0 = jac(x0, f0)``.
+    options : Options
+        ``ftol``, ``xtol``, ``gtol``: the tolerances of (13.11) and (13.3), 0 disables a
+        test; ``max_nfev`` (``f0`` counts as one); ``loss_function`` (None: linear);
+        ``tr_solver`` 'exact' (SVD and Moré's method) or 'lsmr' (LSMR and a
+        two-dimensional subspace, :func:`build_lsmr_model`) with its ``tr_options``
+        (``regularize``, default True, and the keywords of :func:`refopt.linalg.lsmr.lsmr`;
+        ``damp`` adds to the regularisation without bounds); ``verbose`` 2 prints the
+        iteration table; ``callback`` (wrapped) stops the run with status -2.
+    scaling : Scaling
+        The variable scales, fixed or from the Jacobian's column norms.
 
     Returns
     -------
     OptimizeResult
         ``x, cost, fun, jac, grad, optimality, active_mask, nfev, njev, status``.
     """
+    fun, jac, lb, ub = problem.fun, problem.jac, problem.lb, problem.ub
+    ftol, xtol, gtol, max_nfev = options.ftol, options.xtol, options.gtol, options.max_nfev
+    loss_function, verbose = options.loss_function, options.verbose
     bounded = not (np.all(lb == -np.inf) and np.all(ub == np.inf))
-    settings = LSMRSettings.from_options(tr_options, bounded) if tr_solver == "lsmr" else None
-    point = make_point(np.array(x0, dtype=float), f0, J0, loss_function)
-    jac_scale = isinstance(x_scale, str) and x_scale == "jac"
-    if jac_scale:
-        scale, scale_inv = compute_jac_scale(point.J)
-    else:
-        scale, scale_inv = x_scale, 1 / x_scale
+    settings = (LSMRSettings.from_options(options.tr_options, bounded)
+                if options.tr_solver == "lsmr" else None)
+    point = make_point(np.array(problem.x0, dtype=float), problem.f0, problem.J0, loss_function)
+    scale, scale_inv = scaling.initial(point.J)
     radius = Radius(initial_radius(point, lb, ub, scale, scale_inv, ftol))
 
     nfev = njev = 1
@@ -520,14 +499,13 @@ def trf(fun: Callable, jac: Callable, x0: np.ndarray, f0: np.ndarray, J0: np.nda
             point = make_point(trial.x, trial.f, jac(trial.x, trial.f), loss_function,
                                cost=trial.cost)
             njev += 1
-            if jac_scale:
-                scale, scale_inv = compute_jac_scale(point.J, scale_inv)
+            scale, scale_inv = scaling.updated(point.J, scale_inv)
             step_norm, actual_reduction = trial.step_norm, trial.actual_reduction
         else:
             step_norm, actual_reduction = 0, 0
 
         iteration += 1
-        if report_iteration(callback, point, iteration, nfev):
+        if report_iteration(options.callback, point, iteration, nfev):
             status = -2
             break
 

@@ -754,35 +754,6 @@ def compute_grad(J, f: np.ndarray) -> np.ndarray:
     return J.T.dot(f)
 
 
-def compute_jac_scale(J, scale_inv_old: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Variable scales from the column norms of ``J`` (``x_scale='jac'``).
-
-    As MINPACK's automatic scaling: the first call takes ``||J[:, j]||`` (1 for a zero
-    column); later calls never let a scale shrink.
-
-    Parameters
-    ----------
-    J : ndarray, shape (m, n), or a sparse matrix with ``power``
-        Jacobian.
-    scale_inv_old : ndarray, optional
-        The previous inverse scales.
-
-    Returns
-    -------
-    scale, scale_inv : ndarray
-        ``1 / norms`` and ``norms``.
-    """
-    if isinstance(J, np.ndarray):
-        scale_inv = np.sum(J**2, axis=0)**0.5
-    else:
-        scale_inv = np.asarray(J.power(2).sum(axis=0)).ravel()**0.5
-    if scale_inv_old is None:
-        scale_inv[scale_inv == 0] = 1
-    else:
-        scale_inv = np.maximum(scale_inv, scale_inv_old)
-    return 1 / scale_inv, scale_inv
-
-
 # --------------------------------------------------------------------------------------------
 # The iterate, shared by trf and dogbox
 # --------------------------------------------------------------------------------------------

@@ -255,12 +255,10 @@ def test_tr_solver_is_ignored_by_lm(fake_solvers):
 # ------------------------------------------------------------------------------------------
 
 class Recorder:
-    """Stands in for the solvers; records the arguments, answers with a canned result."""
+    """Stands in for the solvers; records what they receive, answers with a canned result.
 
-    TR_ARGS = ("fun", "jac", "x0", "f0", "J0", "lb", "ub", "ftol", "xtol", "gtol", "max_nfev",
-               "x_scale", "loss_function", "tr_solver", "tr_options", "verbose", "callback")
-    LM_ARGS = ("fun", "x0", "jac", "ftol", "xtol", "gtol", "max_nfev", "x_scale", "diff_step",
-               "callback")
+    A solver gets ``(problem, options, scaling)``; the record flattens them into one dict
+    (``x_scale`` is ``'jac'`` or the fixed scales)."""
 
     def __init__(self):
         self.calls = []
@@ -268,10 +266,9 @@ class Recorder:
         self.active_mask = None
 
     def solver(self, method):
-        names = self.LM_ARGS if method == "lm" else self.TR_ARGS
-
-        def solve(*args):
-            call = dict(zip(names, args, strict=True), method=method)
+        def solve(problem, options, scaling):
+            call = {**vars(problem), **vars(options), "method": method,
+                    "x_scale": "jac" if scaling.from_jacobian else scaling.scale}
             self.calls.append(call)
             x = call["x0"]
             f = call["fun"](x)
@@ -286,7 +283,9 @@ class Recorder:
 @pytest.fixture
 def fake_solvers(monkeypatch):
     recorder = Recorder()
-    monkeypatch.setattr(importlib.import_module("refopt.lsq"), "load_solver", recorder.solver)
+    solvers = importlib.import_module("refopt.lsq").SOLVERS
+    for method in list(solvers):
+        monkeypatch.setitem(solvers, method, recorder.solver(method))
     return recorder
 
 
@@ -484,8 +483,10 @@ def test_max_nfev_resolution(fake_solvers):
     least_squares(residuals, X0, max_nfev=7.0)  # an integral float is an integer
     assert fake_solvers.calls[-1]["max_nfev"] == 7
     assert type(fake_solvers.calls[-1]["max_nfev"]) is int
-    least_squares(residuals, X0, method="lm")
-    assert fake_solvers.calls[-1]["max_nfev"] is None  # MINPACK's default is call_minpack's
+    least_squares(residuals, X0, method="lm")  # MINPACK's defaults, differences counted
+    assert fake_solvers.calls[-1]["max_nfev"] == 100 * 2 * 3
+    least_squares(residuals, X0, method="lm", jac=jacobian)
+    assert fake_solvers.calls[-1]["max_nfev"] == 100 * 2
 
 
 def test_lm_gets_minpack_arguments(fake_solvers):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import refopt
-from refopt.lsq.lm import leastsq
+from refopt.lsq.leastsq import leastsq
 
 
 def rosenbrock(x):

@@ -25,12 +25,26 @@ from hypothesis import strategies as st
 from refopt._callback import wrap_callback
 from refopt.linalg import qrfac
 from refopt.lsq.lm import (
-    actual_reduction, call_minpack, covar, fdjac2, lmder, lmdif, lmpar, FROM_MINPACK_TO_COMMON,
+    FROM_MINPACK_TO_COMMON, actual_reduction, call_minpack, covar, default_max_nfev, fdjac2, lmder,
+    lmdif, lmpar,
 )
+from refopt.lsq.options import Options, Problem, Scaling
 from refopt.problems import mgh
 
 TOL = math.sqrt(np.finfo(float).eps)  # the drivers' tol = sqrt(dpmpar(1))
 CASES = mgh.driver_cases()
+
+
+def minpack(fun, x0, jac, tol, x_scale="jac", callback=None):
+    """``least_squares(method='lm')``'s back end on its own: MINPACK's default budget,
+    ``ftol = xtol = gtol = tol``, ``jac=None`` for MINPACK's differences."""
+    x0 = np.asarray(x0, dtype=float)
+    n = x0.size
+    problem = Problem(fun, jac, x0, None, None, np.full(n, -np.inf), np.full(n, np.inf))
+    options = Options(tol, tol, tol, default_max_nfev(n, differences=jac is None),
+                      callback=callback)
+    scaling = Scaling.jacobian() if isinstance(x_scale, str) else Scaling.fixed(x_scale)
+    return call_minpack(problem, options, scaling)
 
 
 def run_driver(case: mgh.DriverCase, driver: str, maxfev: int | None = None):
@@ -202,11 +216,11 @@ def test_linear_residuals_give_the_least_squares_solution(problem):
     expected = np.linalg.lstsq(a, b, rcond=None)[0]
     best = float(np.linalg.norm(a @ expected - b))
     fun = lambda x: a @ x - b  # noqa: E731
-    res = call_minpack(fun, x0, lambda x: a, 1e-10, 1e-10, 1e-10, None, "jac", None)
+    res = minpack(fun, x0, lambda x: a, 1e-10)
     assert res.status in (1, 2, 3, 4)
     np.testing.assert_allclose(res.x, expected, rtol=1e-8, atol=1e-8 * np.abs(expected).max())
     # with forward differences J is exact to ~1e-8, so x is as good as the conditioning allows
-    res = call_minpack(fun, x0, None, 1e-10, 1e-10, 1e-10, None, "jac", None)
+    res = minpack(fun, x0, None, 1e-10)
     assert res.status in (1, 2, 3, 4)
     assert float(np.linalg.norm(res.fun)) <= best * (1 + 1e-9) + 1e-9
     np.testing.assert_allclose(res.x, expected, atol=1e-5 * np.linalg.cond(a) * (1 + np.abs(expected).max()))
@@ -345,8 +359,7 @@ def rosenbrock_jac(x):
 
 
 def test_call_minpack_result_fields_with_jacobian():
-    res = call_minpack(rosenbrock, np.array([-1.2, 1.0]), rosenbrock_jac, 1e-8, 1e-8, 1e-8,
-                       None, "jac", None)
+    res = minpack(rosenbrock, np.array([-1.2, 1.0]), rosenbrock_jac, 1e-8)
     assert set(res) == {"x", "cost", "fun", "jac", "grad", "optimality", "active_mask",
                         "nfev", "njev", "status"}
     np.testing.assert_allclose(res.x, [1.0, 1.0])
@@ -366,7 +379,7 @@ def test_call_minpack_finite_differences_count_their_evaluations():
         calls.append(1)
         return rosenbrock(x)
 
-    res = call_minpack(fun, np.array([-1.2, 1.0]), None, 1e-8, 1e-8, 1e-8, None, "jac", None)
+    res = minpack(fun, np.array([-1.2, 1.0]), None, 1e-8)
     assert res.njev is None
     assert res.status in (1, 2, 3, 4)
     # nfev counts the difference evaluations; the final Jacobian (2 more calls) is not counted
@@ -379,15 +392,14 @@ def test_call_minpack_default_max_nfev():
     # stays large, so only the limit stops it: 100 n with jac, 100 n (n + 1) without
     fun = lambda x: np.exp(x)  # noqa: E731
     jac = lambda x: np.diag(np.exp(x))  # noqa: E731
-    res = call_minpack(fun, np.array([1.0, 1.0]), jac, 1e-15, 1e-15, 1e-15, None, "jac", None)
-    res_fd = call_minpack(fun, np.array([1.0, 1.0]), None, 1e-15, 1e-15, 1e-15, None, "jac", None)
+    res = minpack(fun, np.array([1.0, 1.0]), jac, 1e-15)
+    res_fd = minpack(fun, np.array([1.0, 1.0]), None, 1e-15)
     assert res.status == 0 and res.nfev == 200
     assert res_fd.status == 0 and 600 <= res_fd.nfev <= 600 + 2
 
 
 def test_call_minpack_fixed_scaling_mode_2():
-    res = call_minpack(rosenbrock, np.array([-1.2, 1.0]), rosenbrock_jac, 1e-10, 1e-10, 1e-10,
-                       None, np.array([1.0, 2.0]), None)
+    res = minpack(rosenbrock, np.array([-1.2, 1.0]), rosenbrock_jac, 1e-10, x_scale=np.array([1.0, 2.0]))
     np.testing.assert_allclose(res.x, [1.0, 1.0])
     ref = lmder(rosenbrock, rosenbrock_jac, [-1.2, 1.0], 1e-10, 1e-10, 1e-10, 200,
                 diag=[1.0, 0.5])
@@ -401,8 +413,7 @@ def test_call_minpack_callback_sees_each_accepted_step_and_can_stop():
         seen.append((intermediate_result.nit, intermediate_result.cost))
         return intermediate_result.nit >= 3
 
-    res = call_minpack(rosenbrock, np.array([-1.2, 1.0]), rosenbrock_jac, 1e-8, 1e-8, 1e-8,
-                       None, "jac", None, callback=wrap_callback(callback))
+    res = minpack(rosenbrock, np.array([-1.2, 1.0]), rosenbrock_jac, 1e-8, callback=wrap_callback(callback))
     assert res.status == -2
     assert [k for k, _ in seen] == [1, 2, 3]
     costs = [c for _, c in seen]
@@ -411,8 +422,7 @@ def test_call_minpack_callback_sees_each_accepted_step_and_can_stop():
     def raising(xk):
         raise StopIteration
 
-    res = call_minpack(rosenbrock, np.array([-1.2, 1.0]), None, 1e-8, 1e-8, 1e-8, None, "jac",
-                       None, callback=wrap_callback(raising))
+    res = minpack(rosenbrock, np.array([-1.2, 1.0]), None, 1e-8, callback=wrap_callback(raising))
     assert res.status == -2
 
 
@@ -420,8 +430,7 @@ def test_least_squares_lm_is_call_minpack():
     from refopt import least_squares
 
     for jac in (rosenbrock_jac, None):
-        direct = call_minpack(rosenbrock, np.array([-1.2, 1.0]), jac, 1e-8, 1e-8, 1e-8, None,
-                              "jac", None)
+        direct = minpack(rosenbrock, np.array([-1.2, 1.0]), jac, 1e-8)
         res = least_squares(rosenbrock, [-1.2, 1.0], jac=jac or "2-point", method="lm")
         assert res.nfev == direct.nfev and res.njev == direct.njev
         np.testing.assert_array_equal(res.x, direct.x)

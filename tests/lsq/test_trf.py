@@ -12,6 +12,7 @@ from hypothesis.extra.numpy import arrays
 
 from refopt._callback import wrap_callback
 from refopt.lsq.losses import construct_loss_function
+from refopt.lsq.options import Options, Problem, Scaling
 from refopt.lsq.trf import build_model, initial_radius, scaled_optimality, trf
 from refopt.lsq.trust_region import make_point, make_strictly_feasible
 from refopt.problems import mgh
@@ -36,11 +37,12 @@ def run(solver, fun, jac, x0, lb=None, ub=None, tol=1e-8, max_nfev=None, x_scale
     f0 = np.asarray(fun(x0), dtype=float)
     J0 = np.asarray(jac(x0, f0), dtype=float)
     loss_function = construct_loss_function(f0.size, loss, f_scale)
-    x_scale = np.ones(n) if x_scale is None else x_scale
-    return solver(fun, jac, x0, f0, J0, lb, ub, tol, tol, tol,
-                  100 * n if max_nfev is None else max_nfev, x_scale, loss_function, tr_solver,
-                  {} if tr_options is None else tr_options, verbose,
-                  callback=wrap_callback(callback))
+    scaling = (Scaling.jacobian() if isinstance(x_scale, str) else
+               Scaling.fixed(np.ones(n) if x_scale is None else x_scale))
+    options = Options(tol, tol, tol, 100 * n if max_nfev is None else max_nfev, loss_function,
+                      tr_solver, {} if tr_options is None else tr_options, verbose,
+                      wrap_callback(callback))
+    return solver(Problem(fun, jac, x0, f0, J0, lb, ub), options, scaling)
 
 
 def bounded_lsq_oracle(A, b, lb, ub):

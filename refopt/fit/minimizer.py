@@ -54,6 +54,8 @@ METHODS = {
 ALIASES = {"nelder-mead": "nelder", "l-bfgs-b": "lbfgsb", "l-bfgsb": "lbfgsb",
            "least-squares": "least_squares"}
 NATIVE_BOUNDS = ("least_squares", "lbfgsb", "slsqp")  # the rest use the MINUIT transformation
+LEASTSQ_TOL = 1e-12  # ftol and xtol (lmfit: 1.5e-8)
+LEASTSQ_EPSFCN = 1e-14  # relative error assumed of the residuals: difference step 1e-7 (lmfit: 1e-10)
 
 
 class MinimizerException(Exception):
@@ -324,14 +326,16 @@ class Minimizer:
     def leastsq(self, params: Parameters | None = None, max_nfev: int | None = None, **kws: Any) -> MinimizerResult:
         """Levenberg-Marquardt (MINPACK's lmdif, :func:`refopt.leastsq`), bounds by (31.1)-(31.3).
 
-        Defaults as lmfit: ``xtol = ftol = 1.5e-8``, ``gtol = 0``, ``epsfcn = 1e-10`` (a
-        relative difference step of 1e-5), ``maxfev = max_nfev``.
+        Defaults: ``xtol = ftol = 1e-12``, ``gtol = 0``, ``epsfcn = 1e-14`` (a relative
+        difference step of 1e-7), ``maxfev = max_nfev``. lmfit uses ``1.5e-8`` and
+        ``epsfcn = 1e-10`` (step 1e-5), which stops about two digits short on NIST's harder
+        problems (chapter 31); pass those to reproduce lmfit's iterations.
         """
         from ..lsq.lm import leastsq
 
         result = self._start("leastsq", params, max_nfev, native=False)
-        call = dict(Dfun=None, full_output=1, col_deriv=0, ftol=1.5e-8, xtol=1.5e-8, gtol=0.0,
-                    maxfev=self._limit, epsfcn=1e-10, factor=100, diag=None)
+        call = dict(Dfun=None, full_output=1, col_deriv=0, ftol=LEASTSQ_TOL, xtol=LEASTSQ_TOL,
+                    gtol=0.0, maxfev=self._limit, epsfcn=LEASTSQ_EPSFCN, factor=100, diag=None)
         call.update(self.kws)
         call.update(kws)
         result.call_kws = call
@@ -348,10 +352,8 @@ class Minimizer:
         self._finish(result, x)
         if cov_x is not None:
             g = np.array([par.scale_gradient(u) for par, u in zip(self._vars, x)])
-            cov = cov_x * np.outer(g, g)  # (31.5)
-            reason = None
-        else:
-            cov, reason = None, f"MINPACK's R factor is singular or the run failed (ier={ier})"
+            result.covar_minpack = cov_x * np.outer(g, g)  # (31.5)
+        cov, reason = self._solution_covariance(result) if self.calc_covar else (None, None)
         self._uncertainties(result, cov, reason)
         if not result.errorbars and cov_x is None:
             result.message += " Could not estimate error-bars."
@@ -379,7 +381,7 @@ class Minimizer:
         result.least_squares_nfev = ret.nfev
         result.success, result.message = bool(ret.success), ret.message
         self._finish(result, ret.x)
-        cov, reason = _inverse_normal(np.asarray(ret.jac), self._vars) if self.calc_covar else (None, None)
+        cov, reason = self._solution_covariance(result) if self.calc_covar else (None, None)
         self._uncertainties(result, cov, reason)
         return result
 
@@ -465,12 +467,12 @@ class Minimizer:
 
     def _finish(self, result: MinimizerResult, x: np.ndarray) -> None:
         """Put the solution into the parameters; residual and statistics there."""
-        nfev, limit = result.nfev, self._limit
-        self._limit = math.inf  # the final evaluation is not the engine's
+        nfev, limit, iter_cb = result.nfev, self._limit, self.iter_cb
+        self._limit, self.iter_cb = math.inf, None  # the final evaluation is not the engine's
         try:
             result.residual = self._residual(np.asarray(x, dtype=float))
         finally:
-            result.nfev, self._limit = nfev, limit
+            result.nfev, self._limit, self.iter_cb = nfev, limit, iter_cb
         _statistics(result)
 
     def _finish_fixed(self, result: MinimizerResult) -> MinimizerResult:
@@ -488,28 +490,36 @@ class Minimizer:
         result.errorbars_reason = str(exc)
         return result
 
+    def _solution_covariance(self, result: MinimizerResult):
+        """``(J^T J)^-1`` (31.6) from a central-difference Jacobian at the solution, in
+        external coordinates (MINPACK's own R comes from a forward-difference Jacobian at an
+        earlier iterate; see chapter 31)."""
+        with _evaluating_externally(self, result):
+            J = self._external_jacobian(self._external_point())
+        return _inverse_normal(J, self._vars)
+
     def _external_point(self) -> np.ndarray:
         return np.array([float(p.value) for p in self._vars])
 
     def _scalar_covariance(self, result: MinimizerResult):
         """The covariance after a scalar method: from the residuals' Jacobian (31.6) or, for a
         custom reduction or a scalar function, twice the inverse difference Hessian (31.10)."""
-        x = self._external_point()
+        if self.reduce_fcn is None and result.ndata > 1:
+            return self._solution_covariance(result)
         with _evaluating_externally(self, result):
-            if self.reduce_fcn is None and result.ndata > 1:
-                J = self._external_jacobian(x)
-                return _inverse_normal(J, self._vars)
-            H = _difference_hessian(lambda v: self.penalty(v), x, self._vars)
+            H = _difference_hessian(self.penalty, self._external_point(), self._vars)
         return _inverse_hessian(H)
 
     def _external_jacobian(self, x: np.ndarray) -> np.ndarray:
-        """Central-difference Jacobian of the residuals in external coordinates, never
-        stepping outside a bound (one-sided there)."""
+        """Central-difference Jacobian of the residuals in external coordinates, with steps
+        ``eps**(1/3) |x|``, never stepping outside a bound (one-sided there)."""
         from ..differentiation import approx_derivative
 
         lb = np.array([p.min for p in self._vars])
         ub = np.array([p.max for p in self._vars])
-        return approx_derivative(self._residual, x, method="3-point", bounds=(lb, ub))
+        # a step relative to |x| itself (not to max(1, |x|)): NIST's Hahn1 has parameters of 1e-9
+        return approx_derivative(self._residual, x, method="3-point", rel_step=EPS ** (1 / 3),
+                                 bounds=(lb, ub))
 
     # ---- uncertainties
     # [uncertainties]
@@ -660,14 +670,19 @@ def _inverse_normal(J: np.ndarray, vars_: list[Parameter]):
     """``(J^T J)^-1`` through the SVD of ``J`` (31.6); (None, reason) when ``J`` is singular."""
     if J.ndim != 2 or J.shape[1] == 0 or not np.all(np.isfinite(J)):
         return None, "the Jacobian at the solution is not finite"
-    U, s, Vt = np.linalg.svd(J, full_matrices=False)
-    tol = EPS * max(J.shape) * (s[0] if s.size else 0.0)
+    norms = np.linalg.norm(J, axis=0)
+    if np.any(norms == 0):
+        names = [vars_[i].name for i in np.flatnonzero(norms == 0)]
+        return None, f"the residuals do not depend on {', '.join(names)} (a zero Jacobian column)"
+    _, s, Vt = np.linalg.svd(J / norms, full_matrices=False)  # unit columns: scale-free rank test
+    tol = EPS * max(J.shape) * s[0]
     if s.size < J.shape[1] or s[-1] <= tol:
         weak = np.abs(Vt[-1])
         names = [vars_[i].name for i in np.flatnonzero(weak > 0.3 * weak.max())]
         return None, (f"the Jacobian is singular (rank {int(np.sum(s > tol))} < {J.shape[1]}): "
                       f"{', '.join(names)} do not affect the fit independently")
-    return (Vt.T / s**2) @ Vt, None
+    W = Vt.T / s
+    return (W @ W.T) / np.outer(norms, norms), None
 
 
 def _inverse_hessian(H: np.ndarray):

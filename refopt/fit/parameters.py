@@ -28,6 +28,7 @@ mapped onto the bounded external value ``P`` by (31.1)-(31.3), implemented in
 from __future__ import annotations
 
 import copy as _copy
+import functools
 import json
 import keyword
 import math
@@ -38,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from ..expr import ExprError, Interpreter
+from ..expr import ExprError, Interpreter, make_symbol_table
 
 __all__ = ["Parameter", "Parameters", "ConstraintError", "create_params", "valid_symbol_name"]
 
@@ -356,6 +357,12 @@ def _identity(u: float) -> float:
     return u
 
 
+@functools.lru_cache(maxsize=1)
+def _default_symbols() -> dict:
+    """The default symbol table, built once (its functions hold no per-table state)."""
+    return make_symbol_table()
+
+
 class Parameters(dict):
     """An ordered dict of :class:`Parameter`, keyed by valid names, with one expression
     interpreter whose symbol table holds every parameter's value.
@@ -375,7 +382,7 @@ class Parameters(dict):
 
     def __init__(self, usersyms: dict | None = None) -> None:
         super().__init__()
-        self._asteval = Interpreter()
+        self._asteval = Interpreter(symtable=dict(_default_symbols()))  # a copy: cheap
         self._base_symbols = frozenset(self._asteval.symtable)
         self._order: list[Parameter] | None = None
         self._fresh = False

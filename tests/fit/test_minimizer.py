@@ -334,3 +334,24 @@ def test_reduce_fcn_for_scalar_methods():
 def test_methods_table():
     assert set(METHODS) == {"leastsq", "least_squares", "nelder", "powell", "bfgs", "cg", "lbfgsb",
                             "anneal", "slsqp"}
+
+
+def test_hessian_covariance_for_a_custom_reduction():
+    # a chi-square written as a custom reduce_fcn: C = 2 H^-1 (31.10) is the closed form again
+    x, y = line_data()
+    _, _, sd_m, sd_c, rho = ols(x, y)
+    res = minimize(line_residual, line_params(), method="nelder", args=(x, y),
+                   reduce_fcn=lambda r: float(r @ r), options={"xatol": 1e-10, "fatol": 1e-14})
+    assert res.errorbars
+    assert res.params["m"].stderr == pytest.approx(sd_m, rel=1e-5)
+    assert res.params["c"].stderr == pytest.approx(sd_c, rel=1e-5)
+    assert res.params["m"].correl["c"] == pytest.approx(rho, rel=1e-5)
+
+
+def test_the_manual_examples_run():
+    from refopt.examples import fitting
+
+    sine = fitting.example_damped_sine()
+    assert "decay:        0.025 (fixed)" in sine and "amp is still 10" in sine
+    peaks = fitting.example_two_peaks()
+    assert "== '2*wid1/3'" in peaks and "wid2 / wid1 = 0.666666666666666" in peaks

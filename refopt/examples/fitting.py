@@ -45,12 +45,8 @@ def gaussian(x, amp, cen, wid):
     return amp * np.exp(-((x - cen) / wid) ** 2 / 2)
 
 
-def example_two_peaks() -> str:
-    """The manual's add_many table: two peaks whose widths are tied, wid2 = 2*wid1/3 (2.3)."""
-    x = np.linspace(-1.0, 4.0, 251)
-    data = gaussian(x, 9.0, 1.1, 0.6) + gaussian(x, 6.5, 2.2, 0.4)
-    data = data + np.random.default_rng(11).normal(scale=0.15, size=x.size)
-
+def two_peak_parameters() -> Parameters:
+    """The manual's add_many table (section 2.3), as printed there."""
     p = Parameters()
     #           (Name,   Value,  Vary,   Min,  Max,  Expr)
     p.add_many(("amp1", 10, True, None, None, None),
@@ -59,6 +55,16 @@ def example_two_peaks() -> str:
                ("amp2", 7.5, True, None, None, None),
                ("cen2", 1.9, True, 1.0, 3.0, None),
                ("wid2", None, False, None, None, "2*wid1/3"))
+    return p
+
+
+def example_two_peaks() -> str:
+    """The manual's add_many table: two peaks whose widths are tied, wid2 = 2*wid1/3 (2.3)."""
+    x = np.linspace(-1.0, 4.0, 251)
+    data = gaussian(x, 9.0, 1.1, 0.6) + gaussian(x, 6.5, 2.2, 0.4)
+    data = data + np.random.default_rng(11).normal(scale=0.15, size=x.size)
+
+    p = two_peak_parameters()
 
     def residual(pars):
         v = pars.valuesdict()

@@ -5,9 +5,9 @@ and Curve-Fitting for Python*, manual 0.5, 2012, chapter 3; lmfit 1.x for
 :class:`MinimizerResult`): a residual function ``fcn(params, *args, **kws)`` returns an array
 whose sum of squares is minimised. Each engine sees a plain vector: the varied parameters, in
 the *internal* coordinates of the MINUIT bounds transformation (31.1)-(31.3) for engines
-without bounds (``leastsq``, ``nelder``, ``powell``, ``bfgs``, ``cg``, ``anneal``) and in the
-user's *external* coordinates for engines that have bounds (``least_squares``, ``lbfgsb``,
-``slsqp``).
+without bounds (``leastsq``, ``nelder``, ``powell``, ``bfgs``, ``cg``) and in the user's
+*external* coordinates for engines that have bounds (``least_squares``, ``lbfgsb``, ``slsqp``,
+and ``anneal``, which searches the box of the bounds).
 
 The uncertainties follow the linearised theory of least squares (Y. Bard, *Nonlinear
 Parameter Estimation*, Academic Press, 1974, section 7-5; W. H. Press et al., *Numerical
@@ -53,7 +53,7 @@ METHODS = {
 # other spellings lmfit accepts for the same methods
 ALIASES = {"nelder-mead": "nelder", "l-bfgs-b": "lbfgsb", "l-bfgsb": "lbfgsb",
            "least-squares": "least_squares"}
-NATIVE_BOUNDS = ("least_squares", "lbfgsb", "slsqp")  # the rest use the MINUIT transformation
+NATIVE_BOUNDS = ("least_squares", "lbfgsb", "slsqp", "anneal")  # the rest: MINUIT transformation
 LEASTSQ_TOL = 1e-12  # ftol and xtol (lmfit: 1.5e-8)
 LEASTSQ_EPSFCN = 1e-14  # relative error assumed of the residuals: difference step 1e-7 (lmfit: 1e-10)
 
@@ -92,13 +92,28 @@ class MinimizerResult:
     ----------
     params : Parameters
         The fitted parameters, with ``stderr`` and ``correl``; the input stays untouched.
-    success, message, method, nfev, aborted
-        Whether the engine reports success, its message, the method, the number of
-        evaluations of the residual function by the engine, whether the fit was aborted.
-    var_names, init_vals, init_values, nvarys
-        The varied parameters (the order of ``covar``), their starting values.
-    ndata, nfree, residual, chisqr, redchi, aic, bic
-        Statistics at the solution (31.9).
+    success : bool
+        Whether the engine reports success.
+    message : str
+        The engine's message.
+    method : str
+        The fit method.
+    nfev : int
+        Evaluations of the residual function made by the engine.
+    aborted : bool
+        Whether the fit was aborted (evaluation limit, or ``iter_cb``).
+    var_names : list of str
+        The varied parameters, in the order of ``covar``.
+    init_vals : list of float
+        Their starting values (``init_values`` as a dict).
+    nvarys : int
+        The number of varied parameters.
+    ndata : int
+        The number of residuals (``nfree = ndata - nvarys``).
+    residual : ndarray
+        The residuals at the solution.
+    chisqr : float
+        Chi-square (31.9); ``redchi``, ``aic`` and ``bic`` likewise.
     covar : ndarray or None
         Covariance of the varied parameters, in external coordinates, scaled by ``redchi``
         when ``scale_covar``.
@@ -108,8 +123,8 @@ class MinimizerResult:
         Why not, when ``errorbars`` is False.
     at_bounds : dict
         ``{name: 'at lower bound 0'}`` for varied parameters that end on a bound.
-    ier, lmdif_message
-        MINPACK's exit code and message (``leastsq`` only).
+    ier : int
+        MINPACK's exit code (``leastsq`` only; ``lmdif_message`` its message).
     """
 
     def __init__(self, **kws: Any) -> None:
@@ -410,8 +425,34 @@ class Minimizer:
         return self.scalar_minimize("SLSQP", params, max_nfev, **kws)
 
     def anneal(self, params: Parameters | None = None, max_nfev: int | None = None, **kws: Any) -> MinimizerResult:
-        """Simulated annealing (the 0.5 manual's third engine), bounds by the transformation."""
-        return self.scalar_minimize("anneal", params, max_nfev, **kws)
+        """Simulated annealing (the 0.5 manual's third engine) in the parameters' box.
+
+        Runs :func:`refopt.optimize.anneal.anneal` (scipy 0.14's options: ``schedule``,
+        ``T0``, ``Tf``, ``maxeval``, ``seed``, ``polish`` ...) on the varied parameters, whose
+        ``min`` and ``max`` must all be finite: they are the box it searches.
+        """
+        try:
+            engine = importlib.import_module("refopt.optimize.anneal").anneal
+        except (ModuleNotFoundError, AttributeError):
+            raise NotImplementedError(
+                "refopt.fit: method 'anneal' runs refopt.optimize.anneal, which this refopt does "
+                f"not have yet; available engines: {', '.join(_available_fit_methods())}") from None
+        result = self._start("anneal", params, max_nfev, native=True)
+        if result.nvarys == 0:
+            return self._finish_fixed(result)
+        open_ended = [p.name for p in self._vars if not (math.isfinite(p.min) and math.isfinite(p.max))]
+        if open_ended:
+            raise ValueError(f"method 'anneal' needs finite min and max on every varied parameter "
+                             f"(the box it searches); not on {', '.join(open_ended)}")
+        call = dict(self.kws)
+        call.update(kws)
+        call.update(lower=np.array([p.min for p in self._vars]), upper=np.array([p.max for p in self._vars]))
+        result.call_kws = call
+        try:
+            ret = engine(self.penalty, result._init_vals_internal, **call)
+        except AbortFitException as exc:
+            return self._finish_aborted(result, exc)
+        return self._finish_scalar(result, ret)
 
     def scalar_minimize(self, method: str = "Nelder-Mead", params: Parameters | None = None,
                         max_nfev: int | None = None, **kws: Any) -> MinimizerResult:
@@ -426,6 +467,8 @@ class Minimizer:
 
         key = ALIASES.get(method.lower(), method.lower())
         name = key if key in METHODS else {v.lower(): k for k, v in METHODS.items()}.get(key)
+        if name == "anneal":
+            return self.anneal(params, max_nfev, **kws)
         if name is None or name in ("leastsq", "least_squares"):
             raise ValueError(f"scalar_minimize: unknown method {method!r}")
         spelled = METHODS[name]
@@ -447,6 +490,10 @@ class Minimizer:
             ret = engine(self.penalty, result._init_vals_internal, method=spelled, **call)
         except AbortFitException as exc:
             return self._finish_aborted(result, exc)
+        return self._finish_scalar(result, ret)
+
+    def _finish_scalar(self, result: MinimizerResult, ret) -> MinimizerResult:
+        """The engine's fields, the solution, the statistics and the uncertainties."""
         for key in ("x", "fun", "nit", "status", "final_simplex", "jac"):
             if key in ret:
                 setattr(result, key, ret[key])
@@ -638,6 +685,11 @@ def _available_fit_methods() -> list[str]:
     from ..optimize import available_methods
 
     have = {m.lower() for m in available_methods()}
+    try:
+        importlib.import_module("refopt.optimize.anneal")
+        have.add("anneal")
+    except ModuleNotFoundError:
+        pass
     return [k for k, v in METHODS.items() if k in ("leastsq", "least_squares") or v.lower() in have]
 
 

@@ -278,12 +278,44 @@ def test_unknown_method_and_bad_arguments():
 @pytest.mark.parametrize("method", ["lbfgsb", "slsqp", "anneal"])
 def test_engines_not_yet_written_say_so(method):
     x, y = line_data()
+    params = line_params(min=-10.0, max=10.0)  # anneal searches a box
+    params["c"].set(min=-10.0, max=10.0)
     if method in RUNNABLE:  # the engine has landed: it must fit the line
-        res = minimize(line_residual, line_params(), method=method, args=(x, y))
+        res = minimize(line_residual, params, method=method, args=(x, y))
         assert res.params["m"].value == pytest.approx(ols(x, y)[0], rel=1e-3)
     else:
-        with pytest.raises(NotImplementedError, match=f"method '{method}' runs refopt.minimize"):
-            minimize(line_residual, line_params(), method=method, args=(x, y))
+        with pytest.raises(NotImplementedError, match=f"method '{method}' runs refopt"):
+            minimize(line_residual, params, method=method, args=(x, y))
+
+
+def test_anneal_searches_the_parameters_box(monkeypatch):
+    """The dispatch contract with refopt.optimize.anneal, checked with a stand-in engine."""
+    import sys
+    import types
+
+    from refopt import OptimizeResult
+
+    calls = []
+
+    def fake_anneal(func, x0, args=(), lower=None, upper=None, seed=None):
+        calls.append((np.array(x0), lower, upper, seed))
+        m, c = ols(x, y)[:2]
+        best = np.array([m, c])
+        return OptimizeResult(x=best, fun=func(best), nfev=1, success=True, message="fake")
+
+    monkeypatch.setitem(sys.modules, "refopt.optimize.anneal", types.SimpleNamespace(anneal=fake_anneal))
+    x, y = line_data()
+    with pytest.raises(ValueError, match="finite min and max.*not on c"):
+        minimize(line_residual, line_params(min=0.0, max=3.0), method="anneal", args=(x, y))
+    params = line_params(min=0.0, max=3.0)
+    params["c"].set(min=-5.0, max=5.0)
+    res = minimize(line_residual, params, method="anneal", args=(x, y), seed=4)
+    x0, lower, upper, seed = calls[-1]
+    np.testing.assert_array_equal(x0, [1.0, 0.0])  # external coordinates: the box is native
+    np.testing.assert_array_equal(lower, [0.0, -5.0])
+    np.testing.assert_array_equal(upper, [3.0, 5.0])
+    assert seed == 4 and res.method == "anneal" and res.errorbars
+    assert res.params["m"].stderr == pytest.approx(ols(x, y)[2], rel=1e-9)
 
 
 def test_cycle_and_unknown_name_reported_at_prepare():

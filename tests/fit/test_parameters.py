@@ -13,20 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from refopt.expr import ExprSyntaxError
+from refopt.examples.fitting import two_peak_parameters as two_peaks
 from refopt.fit import ConstraintError, Parameter, Parameters, create_params
-
-
-def two_peaks() -> Parameters:
-    """The 0.5 manual's add_many table (section 2.3)."""
-    p = Parameters()
-    #           (Name,   Value,  Vary,  Min,  Max,  Expr)
-    p.add_many(("amp1", 10, True, None, None, None),
-               ("cen1", 1.2, True, 0.5, 2.0, None),
-               ("wid1", 0.8, True, 0.1, None, None),
-               ("amp2", 7.5, True, None, None, None),
-               ("cen2", 1.9, True, 1.0, 3.0, None),
-               ("wid2", None, False, None, None, "2*wid1/3"))
-    return p
 
 
 def test_add_many_table_and_expression():

@@ -153,6 +153,25 @@ for _name in MINIMIZE:
     register_method(Method(_name, _minimize_applies(_name), _minimize_solver(_name)))
 
 
+def _fit_solve(problem, x0, fun, jac):
+    """refopt.fit's ``minimize`` (leastsq, default settings) on Parameters ``b1 .. bn``; NaN
+    residuals propagate, so that MINPACK rejects such a trial step as it rejects any bad one."""
+    from .fit import Parameters, minimize
+
+    params = Parameters()
+    for i, value in enumerate(x0):
+        params.add(f"b{i + 1}", float(value))
+    names = list(params)
+    result = minimize(lambda p: fun(np.array([p[n].value for n in names])), params,
+                      nan_policy="propagate")
+    return {"x": np.array([result.params[n].value for n in names]), "nfev": result.nfev,
+            "message": result.message, "success": result.success}
+
+
+register_method(Method("fit.leastsq", lambda p: p.kind == "least_squares" and p.name.startswith("nist_")
+                       and "bounds" not in p.extra, _fit_solve))
+
+
 class NotAvailable(Exception):
     """The method does not exist in refopt yet."""
 

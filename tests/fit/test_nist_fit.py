@@ -1,0 +1,105 @@
+"""NIST StRD nonlinear regression through refopt.fit: certified values and standard errors.
+
+Every dataset is fitted from both starts with ``minimize(residual, params)`` (leastsq, default
+settings). A case passes when the parameters agree with the certified values to at least 6
+digits and the standard errors with the certified standard deviations to at least 4 (log
+relative error, NIST's measure). lmfit 1.3.4 with its defaults reaches 33 (values) and 39
+(errors) of the 54 cases on the development machine; refopt.fit's tighter defaults reach 48
+(both) there. The test asks for the issue's 40, and lists every miss with its reason.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from refopt.fit import Parameters, minimize
+from refopt.problems import nist
+
+# (dataset, start) -> why refopt.fit misses it with the default settings
+KNOWN_MISSES = {
+    ("MGH17", 1): "the fit drives b4, b5 far out, exp overflows, and nan_policy='raise' stops it "
+                  "with the NaN message (lmfit does the same)",
+    ("BoxBOD", 1): "MINPACK runs to the asymptote b2 -> inf where the model is the constant b1 "
+                   "(a stationary point of the residual norm, nist.ASYMPTOTES)",
+    ("Lanczos1", 1): "RSS = 1.4e-25: the residuals are rounding noise in double precision, so "
+                     "sqrt(RSS), and with it every standard error, has only about 3 digits; the "
+                     "parameters reach 10",
+    ("Lanczos1", 2): "as from start 1",
+    ("ENSO", 1): "a large-residual problem (RSS 788): the forward-difference Jacobian biases the "
+                 "solution at the 1e-6 level, 5.4 digits (a central-difference Gauss-Newton "
+                 "polish reaches 6.5, chapter 31)",
+    ("ENSO", 2): "as from start 1: 5.6 digits",
+}
+NO_START_PASSES = {"Lanczos1", "ENSO"}
+
+
+def fit(dataset, start):
+    p = Parameters()
+    for i, value in enumerate(dataset.starts[start - 1]):
+        p.add(f"b{i + 1}", float(value))
+    names = list(p)
+
+    def residual(params):
+        return dataset.residuals(np.array([params[n].value for n in names]))
+
+    result = minimize(residual, p)
+    values = np.array([result.params[n].value for n in names])
+    errors = np.array([np.nan if result.params[n].stderr is None else result.params[n].stderr
+                       for n in names])
+    return result, nist.log_relative_error(values, dataset.certified).min(), \
+        nist.log_relative_error(errors, dataset.certified_sd).min()
+
+
+@pytest.fixture(scope="module")
+def outcomes(shared_dir):
+    datasets = nist.load_all(shared_dir / "nist")
+    if len(datasets) != 27:
+        pytest.skip("the NIST StRD files are not all present")
+    table = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # overflow inside the models
+        for d in datasets:
+            for start in (1, 2):
+                try:
+                    table[d.name, start] = (d, *fit(d, start))
+                except ValueError as exc:
+                    table[d.name, start] = (d, exc, 0.0, 0.0)
+    return table
+
+
+def passed(row) -> bool:
+    return row[2] >= 6 and row[3] >= 4
+
+
+def test_at_least_40_of_54_reach_certified_values_and_errors(outcomes):
+    good = [key for key, row in outcomes.items() if passed(row)]
+    assert len(outcomes) == 54
+    assert len(good) >= 40, sorted(set(outcomes) - set(good))
+
+
+def test_every_miss_is_a_known_one(outcomes):
+    misses = {key for key, row in outcomes.items() if not passed(row)}
+    unexplained = misses - set(KNOWN_MISSES)
+    assert not unexplained, {k: outcomes[k][2:] for k in unexplained}
+
+
+def test_each_dataset_passes_from_one_start_except_the_documented(outcomes):
+    names = {key[0] for key in outcomes}
+    for name in sorted(names - NO_START_PASSES):
+        assert passed(outcomes[name, 1]) or passed(outcomes[name, 2]), name
+
+
+def test_the_misses_fail_for_the_stated_reasons(outcomes):
+    exc = outcomes["MGH17", 1][1]
+    assert isinstance(exc, ValueError) and "NaN values detected" in str(exc)
+    d, result, _, _ = outcomes["BoxBOD", 1]
+    assert math.isclose(math.sqrt(result.chisqr), nist.ASYMPTOTES["BoxBOD"][1](d), rel_tol=1e-6)
+    for start in (1, 2):
+        d, result, values, errors = outcomes["Lanczos1", start]
+        assert values >= 8 and errors >= 2.5
+        d, result, values, errors = outcomes["ENSO", start]
+        assert values >= 5 and errors >= 5

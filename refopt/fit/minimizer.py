@@ -346,7 +346,7 @@ class Minimizer:
         ``epsfcn = 1e-10`` (step 1e-5), which stops about two digits short on NIST's harder
         problems (chapter 31); pass those to reproduce lmfit's iterations.
         """
-        from ..lsq.lm import leastsq
+        from ..lsq.leastsq import leastsq
 
         result = self._start("leastsq", params, max_nfev, native=False)
         call = dict(Dfun=None, full_output=1, col_deriv=0, ftol=LEASTSQ_TOL, xtol=LEASTSQ_TOL,

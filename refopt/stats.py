@@ -71,7 +71,10 @@ def _lgamma(v) -> np.ndarray:
     The arguments are shape parameters (degrees of freedom), broadcast against the data,
     so a handful of distinct values stand behind any number of points.
     """
-    distinct, where = np.unique(np.asarray(v, dtype=float), return_inverse=True)
+    v = np.asarray(v, dtype=float)
+    if v.size == 1:
+        return np.full(v.shape, math.lgamma(float(v.ravel()[0])))
+    distinct, where = np.unique(v, return_inverse=True)
     return np.array([math.lgamma(d) for d in distinct])[where].reshape(np.shape(v))
 
 
@@ -139,7 +142,7 @@ def _nonzero(v: np.ndarray) -> np.ndarray:
     return np.where(np.abs(v) < TINY, TINY, v)
 
 
-def _lentz(b0: np.ndarray, terms: Callable[[int], tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+def _lentz(b0: np.ndarray, terms: Callable[[int], tuple]) -> np.ndarray:
     """Evaluate ``b0 + a1/(b1 + a2/(b2 + ...))`` for arrays of fractions at once.
 
     ``terms(k)`` returns the partial numerators and denominators ``(a_k, b_k)``. The value
@@ -162,21 +165,54 @@ def _lentz(b0: np.ndarray, terms: Callable[[int], tuple[np.ndarray, np.ndarray]]
     return h
 
 
+def _lentz_one(b0: float, terms: Callable[[int], tuple]) -> float:
+    """:func:`_lentz` for a single fraction, on Python floats (33.3).
+
+    The same recurrence, written out for one fraction because numpy's cost per call on a
+    one-element array is twenty times the arithmetic: a quantile evaluates one fraction
+    a dozen times, and a confidence interval asks for several quantiles.
+    """
+    def nonzero(v: float) -> float:
+        return TINY if abs(v) < TINY else v
+    h = C = nonzero(b0)
+    D = 0.0
+    for k in range(1, MAX_TERMS + 1):
+        a_k, b_k = terms(k)
+        D = 1.0 / nonzero(b_k + a_k * D)
+        C = nonzero(b_k + a_k / C)
+        h *= C * D
+        if abs(C * D - 1.0) <= EPS:
+            break
+    return h
+
+
+def _fraction(b0: np.ndarray, make_terms: Callable, *args: np.ndarray) -> np.ndarray:
+    """A continued fraction per element: ``make_terms(*args)`` gives its ``terms(k)``."""
+    if b0.size == 1:
+        one = _lentz_one(float(b0.ravel()[0]), make_terms(*(float(np.ravel(v)[0]) for v in args)))
+        return np.full(b0.shape, one)
+    return _lentz(b0, make_terms(*args))
+
+
 # ---------------------------------------------------------------------------------------
 # The incomplete beta function (33.1), (33.2)
 # ---------------------------------------------------------------------------------------
 
-def _beta_fraction(a: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """The continued fraction ``1/(1 + d1/(1 + d2/(1 + ...)))`` of (33.2)."""
-    def terms(k: int) -> tuple[np.ndarray, np.ndarray]:
+def _beta_terms(a, b, x) -> Callable[[int], tuple]:
+    """The partial numerators ``d_k`` of (33.2) (the denominators are all 1)."""
+    def terms(k: int) -> tuple:
         m = k // 2
         if k % 2 == 0:   # d_{2m} = m (b - m) x / ((a + 2m - 1)(a + 2m))
-            d = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m))
-        else:            # d_{2m+1} = -(a + m)(a + b + m) x / ((a + 2m)(a + 2m + 1))
-            d = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))
-        return d, np.ones_like(d)
+            return m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)), 1.0
+        # d_{2m+1} = -(a + m)(a + b + m) x / ((a + 2m)(a + 2m + 1))
+        return -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)), 1.0
+    return terms
+
+
+def _beta_fraction(a: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The continued fraction ``1/(1 + d1/(1 + d2/(1 + ...)))`` of (33.2)."""
     # 1/(1 + d1/(1 + ...)) is the fraction b0 = 1, a1 = d1, ... seen upside down.
-    return 1.0 / _lentz(np.ones_like(x), terms)
+    return 1.0 / _fraction(np.ones_like(x), _beta_terms, a, b, x)
 
 
 def _beta_pair(a, b, x, y) -> tuple[np.ndarray, np.ndarray]:
@@ -228,14 +264,19 @@ def _gamma_series(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     return total * np.exp(_log_gamma_front(a, x)) / a
 
 
+def _gamma_terms(a, x) -> Callable[[int], tuple]:
+    """The partial numerators and denominators of (33.5)."""
+    def terms(k: int) -> tuple:
+        return -k * (k - a), x + 2 * k + 1 - a
+    return terms
+
+
 def _gamma_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     """``Q(a, x)`` by the continued fraction (33.5), in its even (faster) form.
 
     ``Q = x^a e^{-x} / Γ(a) · 1/(x + 1 - a - 1·(1-a)/(x + 3 - a - 2·(2-a)/(x + 5 - a - ...)))``.
     """
-    def terms(k: int) -> tuple[np.ndarray, np.ndarray]:
-        return -k * (k - a), x + 2 * k + 1 - a
-    fraction = _lentz(x + 1.0 - a, terms)
+    fraction = _fraction(x + 1.0 - a, _gamma_terms, a, x)
     return np.exp(_log_gamma_front(a, x)) / fraction
 
 

@@ -24,6 +24,12 @@ _LAZY = {
     "report_fit": "refopt.fit.report",
     "report_errors": "refopt.fit.report",
     "gformat": "refopt.fit.report",
+    "conf_interval": "refopt.fit.confidence",
+    "conf_interval2d": "refopt.fit.confidence",
+    "ci_report": "refopt.fit.confidence",
+    "report_ci": "refopt.fit.confidence",
+    "f_compare": "refopt.fit.confidence",
+    "ConfidenceWarning": "refopt.fit.confidence",
 }
 
 __all__ = ["Parameter", "Parameters", "ConstraintError", "create_params", *_LAZY]

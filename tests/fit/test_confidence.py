@@ -310,3 +310,28 @@ def test_plots_draw_the_region_and_the_trace():
     assert ax.get_xlabel() == "a" and ax.get_ylabel() == "b"
     with pytest.raises(KeyError, match="no profile of 'c'"):
         plot_trace(trace, "c", "a")
+
+
+@pytest.mark.slow
+def test_degenerate_fit_returns_what_it_can():
+    # The manual's advanced example with its own noise (np.random.seed(0)): the fit ends with
+    # t1 close to t2, where a1 and a2 can trade amplitude almost freely. lmfit's
+    # conf_interval raises a ValueError there; refopt returns the limits it finds and says
+    # which sides are open.
+    x = np.linspace(0.3, 10, 100)
+    y = 3 * np.exp(-x / 2) - 5 * np.exp(-x / 10) + 0.2 * np.random.RandomState(0).randn(x.size)
+
+    def residual(p):
+        return p["a1"].value * np.exp(-x / p["t1"].value) + p["a2"].value * np.exp(-x / p["t2"].value) - y
+
+    params = Parameters()
+    params.add_many(("a1", 5), ("a2", -5), ("t1", 2), ("t2", 5))
+    mini = Minimizer(residual, params)
+    result = mini.leastsq()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConfidenceWarning)
+        ci = conf_interval(mini, result, p_names=["a1", "t2"], sigmas=[1])
+    assert ci["a1"][0][1] == -math.inf and ci["a1"][-1][1] == math.inf
+    assert sum("a1:" in m and "open" in m for m in ci.messages) == 2
+    lower, best, upper = (v for _, v in ci["t2"])
+    assert lower < best < upper and all(map(math.isfinite, (lower, upper)))

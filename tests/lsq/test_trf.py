@@ -15,6 +15,7 @@ from refopt.lsq.losses import construct_loss_function
 from refopt.lsq.trf import build_model, initial_radius, scaled_optimality, trf
 from refopt.lsq.trust_region import make_point, make_strictly_feasible
 from refopt.problems import mgh
+from refopt.problems.reference_runs import no_worse
 
 INF = np.inf
 
@@ -212,8 +213,9 @@ def check_mgh_case(solver, case, tr_solver="exact", tr_options=None, misses=None
     assert np.all(np.isfinite(res.x))
     misses = MGH_MISSES[solver.__name__] if misses is None else misses
     if (case.nprob, case.n, case.factor) in misses:
-        # not a minimum, but no worse than the start and stationary or stopped by a test
-        assert res.cost <= 0.5 * np.sum(case.fun(case.x0()) ** 2)
+        # not a minimum, but no worse than the start (up to the last bits of the sum) and
+        # stationary or stopped by a test
+        assert no_worse(res.cost, 0.5 * np.sum(case.fun(case.x0()) ** 2))
         assert res.status in (1, 2, 3, 4)
         return
     norms = mgh.known_norms(case.nprob, case.n, case.m)

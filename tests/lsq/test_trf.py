@@ -434,10 +434,10 @@ def test_least_squares_runs_trf_on_the_documented_examples():
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning", "ignore:invalid:RuntimeWarning")
-def test_nist_strd_certified_values_with_tight_tolerances(shared_dir):
+def test_nist_strd_certified_values_with_tight_tolerances():
     from refopt.problems import nist
 
-    datasets = nist.load_all(shared_dir / "nist")
+    datasets = nist.load_all()
     assert len(datasets) == 27
     digits = []
     for d in datasets:

@@ -31,8 +31,8 @@ def test_case_records_and_registry():
     assert len(names) == len(set(names))
     groups = {c.group for c in cases}
     assert {"lm", "trf", "dogbox", "BFGS", "CG", "Nelder-Mead", "Powell", "sparse", "fit"} <= groups
-    if all_problems("constrained"):  # the Hock-Schittkowski problems (read from ../shared)
-        assert {"L-BFGS-B", "SLSQP"} <= groups
+    assert all_problems("constrained")  # the Hock-Schittkowski problems (package data)
+    assert {"L-BFGS-B", "SLSQP"} <= groups
     for case in cases:
         assert isinstance(case, Case) and callable(case.run)
         assert case.library in ("scipy", "lmfit", "asteval")

@@ -45,14 +45,16 @@ def test_brentq_returns_a_python_float():
     assert type(brentq(lambda x: x - 0.25, 0, 1)) is float
 
 
-def test_brentq_full_output_matches_scipy_counts():
-    # cube root of 2 in [0, 4]: scipy 1.17.1 takes 11 iterations and 12 calls
+def test_brentq_full_output_counts_the_calls():
+    # cube root of 2 in [0, 4]: Brent's method needs fewer iterations than the
+    # ceil(log2(4 / xtol)) = 41 that bisection would (the exact count is compared with
+    # scipy's in python -m refopt compare, not recorded here: tests/README.md)
     calls = []
     root, info = brentq(lambda x: calls.append(x) or x**3 - 2, 0, 4, full_output=True)
     assert isinstance(info, RootResults)
     assert abs(root - 2 ** (1 / 3)) <= 2e-12 + RTOL_MIN * root
-    assert (info.iterations, info.function_calls) == (11, 12)
-    assert info.function_calls == len(calls)
+    assert info.function_calls == len(calls) == info.iterations + 1
+    assert 0 < info.iterations < math.ceil(math.log2(4 / 2e-12))
     assert info.converged and info.flag == "converged" and info.method == "brentq"
     assert info.root == root
 
@@ -95,7 +97,7 @@ def test_brentq_not_converging():
         brentq(f, 0, 4, maxiter=3)
     root, info = brentq(f, 0, 4, maxiter=3, disp=False, full_output=True)
     assert not info.converged and info.flag == "convergence error"
-    assert (info.iterations, info.function_calls) == (3, 5)    # as scipy 1.17.1
+    assert (info.iterations, info.function_calls) == (3, 5)    # 3 = maxiter, 2 ends + 3
     assert 0 <= root <= 4
 
 
@@ -153,20 +155,17 @@ def quartic(x):
 X_QUARTIC = (1 + math.sqrt(17)) / 4
 
 
-@pytest.mark.parametrize("kwargs, nit, nfev", [
-    ({}, 11, 14),                                 # scipy 1.17.1 counts
-    ({"method": "golden"}, 38, 43),
-    ({"bracket": (0, 1, 2)}, 10, 13),
-    ({"method": "Brent", "bracket": (0, 1)}, None, None),
+@pytest.mark.parametrize("kwargs", [
+    {}, {"method": "golden"}, {"bracket": (0, 1, 2)}, {"method": "Brent", "bracket": (0, 1)},
 ])
-def test_minimize_scalar_unbounded_methods_find_the_quartic_minimum(kwargs, nit, nfev):
-    res = minimize_scalar(quartic, **kwargs)
+def test_minimize_scalar_unbounded_methods_find_the_quartic_minimum(kwargs):
+    calls = []
+    res = minimize_scalar(lambda x: calls.append(x) or quartic(x), **kwargs)
     assert res.success
     assert abs(res.x - X_QUARTIC) <= 1e-7
     assert res.fun == pytest.approx(quartic(X_QUARTIC), abs=1e-12)
     assert isinstance(res.x, np.float64) and isinstance(res.fun, np.float64)
-    if nit is not None:
-        assert (res.nit, res.nfev) == (nit, nfev)
+    assert res.nfev == len(calls) and 0 < res.nit < res.nfev   # the bracket costs calls too
     assert res.message.startswith("\nOptimization terminated successfully;")
 
 
@@ -174,7 +173,7 @@ def test_minimize_scalar_bounded_finds_the_other_minimum():
     res = minimize_scalar(quartic, bounds=(-3, -1))        # 'bounded' by default
     assert res.success and res.status == 0 and res.message == "Solution found."
     assert abs(res.x + 2) <= 1e-5
-    assert (res.nfev, res.nit) == (12, 12)                 # scipy 1.17.1
+    assert res.nfev == res.nit                             # one call per iteration
     assert set(res) == {"fun", "status", "success", "message", "x", "nfev", "nit"}
 
 

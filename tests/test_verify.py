@@ -81,12 +81,49 @@ def test_impossible_tolerance_exits_non_zero(registry, capsys, tmp_path):
     assert report["summary"]["test-newton"]["optimum"] == 2
 
 
-def test_known_miss_counts_only_at_the_recorded_value(registry, capsys):
+def _statuses(problem_name, method_name="test-newton"):
+    problem = verify.select_problems([problem_name], None)[0]
+    method = verify.METHODS[method_name]
+    return [verify.run_one(problem, start, method).status for start in range(len(problem.starts))]
+
+
+def test_known_miss_counts_only_when_stopped_for_the_recorded_reason(registry, capsys):
+    # f_star = 1 cannot be reached (the minimum norm is 0); the one Newton step reports
+    # neither success nor a limit, so it "stalled"
     registry(_problem("test_vfy_known", 1.0, rtol=1e-8,
-                      known_misses={"test-newton": {0: (0.0, "the test says so"), 1: (7.0, "wrong value")}}))
-    assert run_cli("--problems", "test_vfy_known") == 1  # start 2 reaches 0, not the recorded 7
+                      known_misses={"test-newton": {0: ("stalled", "the test says so"),
+                                                    1: ("budget", "the wrong reason")}}))
+    assert _statuses("test_vfy_known") == ["known miss", "MISS"]
+    assert run_cli("--problems", "test_vfy_known") == 1
     out = capsys.readouterr().out
     assert "known miss" in out and "MISS" in out
+
+
+def test_known_miss_worse_than_its_start_or_not_finite_is_a_miss(registry):
+    def away(problem, x0, fun, jac):  # ends further from x = 3 than it began, then at NaN
+        return {"x": x0 + 100.0 if x0[0] == 0.0 else x0 * np.nan, "message": "moved away"}
+
+    verify.register_method(verify.Method("test-away", lambda p: p.name.startswith("test_vfy"), away))
+    try:
+        registry(_problem("test_vfy_away", 1.0, known_misses={"test-away": {0: "any reason",
+                                                                            1: "any reason"}}))
+        assert _statuses("test_vfy_away", "test-away") == ["MISS", "MISS"]
+        registry(_problem("test_vfy_near", 1.0, known_misses={"test-newton": {0: "any reason"}}))
+        assert _statuses("test_vfy_near") == ["known miss", "MISS"]  # no entry for start 2
+    finally:
+        verify.METHODS.pop("test-away", None)
+
+
+def test_stop_reasons_read_from_the_result():
+    from refopt.problems.reference_runs import BUDGET, CONVERGED, STALLED, stop_reason
+
+    assert stop_reason({"success": True, "message": "`gtol` termination condition"}) == CONVERGED
+    for message in ("Maximum number of function evaluations has been exceeded.",
+                    "The maximum number of function evaluations is exceeded.",
+                    "STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT", "Iteration limit reached"):
+        assert stop_reason({"success": False, "message": message}) == BUDGET
+    assert stop_reason({"success": False, "message": "Desired error not necessarily achieved "
+                                                     "due to precision loss."}) == STALLED
 
 
 def test_local_minimum_recorded_for_a_start_passes(registry, capsys):

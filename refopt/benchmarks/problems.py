@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..problems import all_problems, shared_dir
+from ..problems import all_problems
 from ..verify import minimize_options, public_face
 from . import Case, import_anchor
 
@@ -99,12 +99,9 @@ def _versus(name, group, make, face, *args):
 
 
 def _nist_problems():
-    shared = shared_dir()
-    if shared is None or not (shared / "nist").is_dir():
-        return []
     from ..problems import nist
 
-    return nist.problems(shared / "nist")
+    return nist.problems()  # the datasets shipped with refopt
 
 
 def _least_squares_cases(problems):

@@ -8,11 +8,11 @@ problems and returns every record. The modules:
 * ``mgh_more.py`` — four more MGH problems the driver does not run (Brown badly scaled,
   Beale, Wood, trigonometric);
 * ``mgh_min.py`` — the functions of both as unconstrained minimisation, f = ||F||**2;
-* ``hock_schittkowski.py`` — small constrained problems, read at run time from
-  ``../shared/reference/hock_schittkowski.json``;
+* ``hock_schittkowski.py`` — small constrained problems, read at run time from the package
+  data, ``data/hock_schittkowski.json`` (:func:`data_dir`);
 * ``linear.py`` — linear least squares and quadratics whose solution is known by construction;
-* ``nist.py`` — the reader of the NIST StRD nonlinear regression datasets (which are loaded
-  from a folder, not registered: see :func:`refopt.problems.nist.load`).
+* ``nist.py`` — the reader of the NIST StRD nonlinear regression datasets (shipped in
+  ``data/nist``, loaded on request rather than registered: see :func:`refopt.problems.nist.load`).
 
 How a solver's answer is judged (:meth:`Problem.judge`): the objective value it reached,
 :meth:`Problem.value` (``||F(x)||`` for least squares, ``f(x)`` otherwise), must agree with
@@ -25,8 +25,8 @@ against ``x_star`` when the minimiser is known and unique, else of the objective
 from __future__ import annotations
 
 import importlib
+import importlib.resources
 import math
-import pathlib
 import pkgutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -191,10 +191,14 @@ def log_relative_error(value, reference, cap: float = 15.0) -> float:
     return float(np.min(lre)) if lre.size else cap
 
 
-def shared_dir() -> pathlib.Path | None:
-    """The ``shared`` folder beside the repository (reference data), or None when absent."""
-    folder = pathlib.Path(__file__).resolve().parents[3] / "shared"
-    return folder if folder.is_dir() else None
+def data_dir():
+    """The reference data shipped in the package, ``refopt/problems/data`` (its README cites
+    each source and licence): the NIST StRD datasets (``nist/``), MINPACK's driver results
+    (``minpack_lmder_reference.csv``) and the Hock–Schittkowski problems
+    (``hock_schittkowski.json``). Read through :mod:`importlib.resources`, so a clone and an
+    installed wheel find the same files; the result supports ``/``, ``is_file`` and
+    ``read_text`` (a :class:`pathlib.Path` for an installed or checked-out package)."""
+    return importlib.resources.files(__name__) / "data"
 
 
 _REGISTRY: dict[str, Problem] = {}

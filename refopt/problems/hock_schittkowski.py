@@ -5,11 +5,11 @@ in Economics and Mathematical Systems 187, Springer, 1981. Each problem is::
 
     minimise f(x)  subject to  c_eq(x) = 0,  c_ineq(x) >= 0,  lb <= x <= ub.
 
-The 31 problems used here live in ``../shared/reference/hock_schittkowski.json`` beside the
-repository (objective, constraints and bounds as Python expressions in ``x`` and ``math``,
-the start x0 and the verified optimum x*, f*); they are read from there, never copied into
-the package. :func:`load` takes the folder; importing the module registers the problems
-found in the default folder, and none when it is absent.
+The 31 problems used here ship with refopt as package data,
+``refopt/problems/data/hock_schittkowski.json`` (objective, constraints and bounds as Python
+expressions in ``x`` and ``math``, the start x0 and the verified optimum x*, f*; the data
+folder's README cites the source). :func:`load` reads them (or a file of the same form in
+another folder); importing the module registers them.
 
 The expressions are untrusted text, so they are not passed to ``eval``: :func:`compile_expression`
 parses each one with :mod:`ast` once and turns the tree into nested closures over numpy,
@@ -31,7 +31,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import Problem, register, shared_dir
+from . import Problem, data_dir, register
 
 FILE_NAME = "hock_schittkowski.json"
 
@@ -205,30 +205,23 @@ def load(folder=None) -> list[Problem]:
     Parameters
     ----------
     folder : str or os.PathLike, optional
-        Folder holding the JSON file; by default ``../shared/reference`` beside the
-        repository.
+        Folder holding the JSON file; by default the copy shipped with refopt
+        (:func:`refopt.problems.data_dir`).
 
     Returns
     -------
     list of Problem
-        One ``constrained`` problem per record (empty when the default folder is absent).
+        One ``constrained`` problem per record.
     """
     if folder is None:
-        shared = shared_dir()
-        if shared is None:
-            return []
-        folder = shared / "reference"
-    path = pathlib.Path(folder) / FILE_NAME
+        folder = data_dir()
+    elif not hasattr(folder, "is_file"):
+        folder = pathlib.Path(folder)
+    path = folder / FILE_NAME
     if not path.is_file():
         raise FileNotFoundError(f"no {FILE_NAME} in {folder}")
     data = json.loads(path.read_text())
     return [problem_from_record(record) for record in data["problems"]]
 
 
-def _register_default() -> None:
-    shared = shared_dir()
-    if shared is not None and (shared / "reference" / FILE_NAME).is_file():
-        register(load(shared / "reference"))
-
-
-_register_default()
+register(load())

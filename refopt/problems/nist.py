@@ -40,6 +40,9 @@ parameter) are written out by hand below; :func:`load` returns a :class:`Dataset
 ``residuals`` and ``jac`` are what a least-squares solver needs. The assessment NIST suggests
 is the log relative error (LRE) of each estimated parameter against the certified one,
 ``-log10(|b - b*| / |b*|)``: the number of agreeing digits (:func:`log_relative_error`).
+
+The 27 files ship with refopt, unchanged, as package data (``refopt/problems/data/nist``; a
+work of the U.S. government, public domain): :func:`load` reads them by default.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from . import data_dir
 
 NAMES = (
     "Misra1a", "Chwirut2", "Chwirut1", "Lanczos3", "Gauss1", "Gauss2", "DanWood", "Misra1b",
@@ -434,7 +439,7 @@ def read(path, name: str | None = None) -> Dataset:
     ValueError
         If the file does not follow the StRD layout or names an unknown model.
     """
-    path = pathlib.Path(path)
+    path = path if hasattr(path, "read_text") else pathlib.Path(path)
     text = path.read_text()
     return parse(text, name=name, path=path)
 
@@ -524,24 +529,37 @@ def _data_table(lines, span):
 # [/reader]
 
 
-def load(name: str, folder) -> Dataset:
+def default_folder():
+    """The 27 datasets shipped with refopt: ``refopt/problems/data/nist`` (package data)."""
+    return data_dir() / "nist"
+
+
+def _folder(folder):
+    if folder is None:
+        return default_folder()
+    return folder if hasattr(folder, "is_file") else pathlib.Path(folder)
+
+
+def load(name: str, folder=None) -> Dataset:
     """Load the dataset ``name`` from ``folder/<name>.dat``.
 
     Parameters
     ----------
     name : str
         One of :data:`NAMES`.
-    folder : str or os.PathLike
-        Folder holding the ``.dat`` files (``../shared/nist`` beside the repository).
+    folder : str or os.PathLike, optional
+        Folder holding the ``.dat`` files; by default the copies shipped with refopt
+        (:func:`default_folder`).
     """
     if name not in MODELS:
         raise ValueError(f"unknown NIST StRD dataset {name!r}; expected one of {NAMES}")
-    return read(pathlib.Path(folder) / f"{name}.dat", name=name)
+    return read(_folder(folder) / f"{name}.dat", name=name)
 
 
-def load_all(folder) -> list[Dataset]:
-    """Every dataset of :data:`NAMES` present in ``folder``, in NIST's order."""
-    folder = pathlib.Path(folder)
+def load_all(folder=None) -> list[Dataset]:
+    """Every dataset of :data:`NAMES` present in ``folder`` (by default the shipped copies,
+    all 27), in NIST's order."""
+    folder = _folder(folder)
     return [load(name, folder) for name in NAMES if (folder / f"{name}.dat").is_file()]
 
 
@@ -601,8 +619,9 @@ def as_problem(dataset: Dataset):
     )
 
 
-def problems(folder) -> list:
-    """Every dataset in ``folder`` as a Problem (see :func:`as_problem`)."""
+def problems(folder=None) -> list:
+    """Every dataset in ``folder`` (by default the shipped copies) as a Problem (see
+    :func:`as_problem`)."""
     return [as_problem(d) for d in load_all(folder)]
 
 

@@ -207,11 +207,14 @@ def make_interpreter(canary_path, host_numpy: bool) -> Interpreter:
 @pytest.mark.parametrize("name, source, expected, static, host_numpy", ATTEMPTS, ids=[a[0] for a in ATTEMPTS])
 def test_attempt_is_refused_quickly_with_nothing_executed(name, source, expected, static, host_numpy, canary):
     interp = make_interpreter(canary, host_numpy)
-    start = time.monotonic()
+    # CPU time of this process, not wall time: on a machine shared with other jobs the wall
+    # clock measures the load, and the verdict must not depend on the machine (tests/README.md);
+    # the limit is a refusal, not a benchmark: an attempt that ran would take minutes
+    start = time.process_time()
     with pytest.raises(expected) as info:
         interp.eval(source)
-    elapsed = time.monotonic() - start
-    assert elapsed < 1.0, f"{name} took {elapsed:.2f} s to refuse"
+    elapsed = time.process_time() - start
+    assert elapsed < 2.0, f"{name} took {elapsed:.2f} s of CPU time to refuse"
     err = info.value
     assert isinstance(err, ExprError) and err.msg
     assert err.caret.strip().startswith("^") or err.text == ""

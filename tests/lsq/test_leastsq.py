@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import warnings
 
@@ -198,13 +199,15 @@ def test_epsfcn_sets_the_difference_step():
     assert calls[2][0] == -1.2 + 1e-3 * 1.2 and calls[2][1] == 1.0
 
 
-def test_is_minpacks_easy_driver_lmder1(shared_dir):
+def test_is_minpacks_easy_driver_lmder1():
     # leastsq with tol = sqrt(eps) and its other defaults is MINPACK's lmder1 / lmdif1:
     # Rosenbrock from the standard start takes MINPACK's own counts
     import csv
 
-    with open(shared_dir / "reference" / "minpack_lmder_reference.csv", newline="") as fh:
-        rows = {(r["driver"], r["name"], r["factor"]): r for r in csv.DictReader(fh)}
+    from refopt.problems import data_dir
+
+    text = (data_dir() / "minpack_lmder_reference.csv").read_text()
+    rows = {(r["driver"], r["name"], r["factor"]): r for r in csv.DictReader(io.StringIO(text))}
     tol = math.sqrt(np.finfo(float).eps)
     row = rows["lmder1", "Rosenbrock", "1.0"]
     _, _, info, _, ier = leastsq(rosenbrock, [-1.2, 1.0], Dfun=rosenbrock_jac, full_output=True,

@@ -2,7 +2,7 @@
 
 * The MINPACK-1 test driver (lmder1, lmdif1) on the 18 Moré-Garbow-Hillstrom problems:
   the same nfev/njev/info as MINPACK on every run where the historical output, a gfortran
-  re-run and scipy's leastsq agree (``counts_agree_all3`` in the shared reference CSV), and
+  re-run and scipy's leastsq agree (``counts_agree_all3`` in the reference CSV shipped in refopt/problems/data), and
   the same final norm wherever those three agree on it.
 * Every run ends at a minimum published by Moré, Garbow & Hillstrom (1981) or at one of the
   local minima they list (closed forms for the linear problems).
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import math
 
 import numpy as np
@@ -29,7 +30,7 @@ from refopt.lsq.lm import (
     lmdif, lmpar,
 )
 from refopt.lsq.options import Options, Problem, Scaling
-from refopt.problems import mgh
+from refopt.problems import data_dir, mgh
 
 TOL = math.sqrt(np.finfo(float).eps)  # the drivers' tol = sqrt(dpmpar(1))
 CASES = mgh.driver_cases()
@@ -64,9 +65,9 @@ def run_driver(case: mgh.DriverCase, driver: str, maxfev: int | None = None):
 
 
 @pytest.fixture(scope="module")
-def reference(shared_dir):
-    with open(shared_dir / "reference" / "minpack_lmder_reference.csv", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+def reference():
+    text = (data_dir() / "minpack_lmder_reference.csv").read_text()
+    rows = list(csv.DictReader(io.StringIO(text)))
     by_driver = {d: [r for r in rows if r["driver"] == d] for d in ("lmder1", "lmdif1")}
     for rows_d in by_driver.values():
         assert [(int(r["nprob"]), int(r["n"]), int(r["m"]), float(r["factor"])) for r in rows_d] \
@@ -486,7 +487,7 @@ NIST_MEASURED = 47  # scipy's leastsq (compiled MINPACK) gets the same 47, run f
 
 
 @pytest.mark.slow
-def test_nist_strd_certified_values(shared_dir):
+def test_nist_strd_certified_values():
     """least_squares(method='lm'): MINPACK's differences, x_scale 'jac', tolerances 1e-15.
 
     Counts the runs whose every parameter has >= 6 correct digits (NIST's log relative
@@ -496,12 +497,12 @@ def test_nist_strd_certified_values(shared_dir):
     evaluation limit, start 2 5.1 digits), MGH17 start 1 (evaluation limit), BoxBOD start 1
     (the b2 -> inf asymptote).
     """
-    nist = pytest.importorskip("refopt.problems.nist")
+    from refopt.problems import nist
     from refopt import least_squares
 
     hits = []
     for name in nist.NAMES:
-        data = nist.load(name, shared_dir / "nist")
+        data = nist.load(name)
         for k, start in enumerate(data.starts):
             with np.errstate(all="ignore"):
                 res = least_squares(data.residuals, start, method="lm", ftol=1e-15,

@@ -16,6 +16,7 @@ from refopt.lsq.options import Options, Problem, Scaling
 from refopt.lsq.trf import build_model, initial_radius, scaled_optimality, trf
 from refopt.lsq.trust_region import make_point, make_strictly_feasible
 from refopt.problems import mgh
+from refopt.problems.reference_runs import no_worse
 
 INF = np.inf
 
@@ -214,8 +215,9 @@ def check_mgh_case(solver, case, tr_solver="exact", tr_options=None, misses=None
     assert np.all(np.isfinite(res.x))
     misses = MGH_MISSES[solver.__name__] if misses is None else misses
     if (case.nprob, case.n, case.factor) in misses:
-        # not a minimum, but no worse than the start and stationary or stopped by a test
-        assert res.cost <= 0.5 * np.sum(case.fun(case.x0()) ** 2)
+        # not a minimum, but no worse than the start (up to the last bits of the sum) and
+        # stationary or stopped by a test
+        assert no_worse(res.cost, 0.5 * np.sum(case.fun(case.x0()) ** 2))
         assert res.status in (1, 2, 3, 4)
         return
     norms = mgh.known_norms(case.nprob, case.n, case.m)
@@ -434,10 +436,10 @@ def test_least_squares_runs_trf_on_the_documented_examples():
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning", "ignore:invalid:RuntimeWarning")
-def test_nist_strd_certified_values_with_tight_tolerances(shared_dir):
+def test_nist_strd_certified_values_with_tight_tolerances():
     from refopt.problems import nist
 
-    datasets = nist.load_all(shared_dir / "nist")
+    datasets = nist.load_all()
     assert len(datasets) == 27
     digits = []
     for d in datasets:

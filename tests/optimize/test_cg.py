@@ -78,9 +78,9 @@ def test_every_direction_is_a_sufficient_descent_direction(problem):
         assert_allclose(step, alpha * p, rtol=1e-9, atol=1e-12 * np.abs(xs[k]).max())
 
 
-def test_scipy_test_suite_counts_and_trace():
-    # scipy's CheckOptimizeParameterized.test_cg: "known good" counts from SciPy 0.7.0
-    check_entropy_run("CG", (9, 7), 2, [[0, -0.5, 0.5], [0, -5.05700028e-01, 4.95985862e-01]])
+def test_scipy_test_suite_trace():
+    # scipy's CheckOptimizeParameterized.test_cg: its first iterates
+    check_entropy_run("CG", 2, [[0, -0.5, 0.5], [0, -5.05700028e-01, 4.95985862e-01]])
 
 
 @pytest.mark.parametrize("x0", np.linspace(-0.75, 3, 71))

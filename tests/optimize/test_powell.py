@@ -2,7 +2,7 @@
 
 Known answers: quadratics (x* = A^-1 b), the Moré–Garbow–Hillstrom minima, bounded
 problems whose constrained minimisers are known in closed form (scipy's own tests), and
-scipy's call-count bounds on its entropy problem.
+scipy's entropy problem (its solution, and scipy's loose ceiling on the calls).
 """
 
 from __future__ import annotations
@@ -57,14 +57,15 @@ def test_scipy_entropy_problem():
     res = minimize_powell(f, np.zeros(3), maxiter=1000)
     assert f(res.x) == pytest.approx(f(f.solution), abs=1e-6)
     np.testing.assert_allclose(res.x[1:], f.solution[1:], atol=5e-6)   # x[0] does not matter
-    assert len(f.trace) <= 116 + 20                  # scipy's bound; scipy 1.17.1 makes 107
-    assert res.nfev == 107
+    # scipy's test bounds the count (with the two calls above) rather than fixing it: the
+    # count is a figure of the whole floating-point path (104 or 107 calls by machine)
+    assert res.nfev == len(f.trace) - 2 and len(f.trace) <= 116 + 20
 
 
 def test_scipy_entropy_problem_bounded():
     f = EntropyProblem()
     res = minimize_powell(f, np.zeros(3), maxiter=1000, bounds=box([-np.pi] * 3, [np.pi] * 3))
-    assert res.nfev == len(f.trace) <= 155 + 20      # scipy's bound; scipy 1.17.1 makes 145
+    assert res.nfev == len(f.trace) <= 155 + 20      # scipy's test's bound, not a count
     assert f(res.x) == pytest.approx(f(f.solution), abs=1e-6, rel=1e-5)
 
 
@@ -271,13 +272,19 @@ def test_best_point_keeps_the_lowest_feasible_offer():
 # ---------------------------------------------------------------------------------------
 
 def test_minimize_entropy_problem_counts():
+    # the public face counts every call and takes bounds as pairs, lower-case names too
     f = EntropyProblem()
     res = refopt.minimize(f, np.zeros(3), method="Powell", options={"maxiter": 1000})
-    assert res.nfev == len(f.trace) == 107
+    direct = minimize_powell(EntropyProblem(), np.zeros(3), maxiter=1000)
+    assert res.nfev == len(f.trace) == direct.nfev and res.success
+    np.testing.assert_array_equal(res.x, direct.x)
     f = EntropyProblem()
     res = refopt.minimize(f, np.zeros(3), method="powell", bounds=[(-np.pi, np.pi)] * 3,
                           options={"maxiter": 1000})
-    assert res.nfev == len(f.trace) == 145
+    direct = minimize_powell(EntropyProblem(), np.zeros(3), maxiter=1000,
+                             bounds=box([-np.pi] * 3, [np.pi] * 3))
+    assert res.nfev == len(f.trace) == direct.nfev and res.success
+    np.testing.assert_array_equal(res.x, direct.x)
 
 
 def test_minimize_bounds_with_none_and_tol():

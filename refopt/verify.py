@@ -1,12 +1,13 @@
 """Run every applicable method on every problem with a known solution, and judge the answers.
 
 ``python -m refopt verify [--method M ...] [--problems P ...] [--nist DIR] [--json FILE]
-[--plot DIR]`` takes the problems of :mod:`refopt.problems` (and the NIST StRD datasets of a
-folder, by default the 27 shipped with refopt in ``refopt/problems/data/nist``), runs each
-method that applies to a problem's kind from each of its starting points, and prints one row per run as it
-finishes: problem, start, method, status, digits of agreement with the known optimum (the
-log relative error, :func:`refopt.problems.log_relative_error`), nfev/njev and time. A
-summary per method follows. The exit status is 1 when any run misses its tolerance.
+[--plot DIR] [--perturb [EPS]] [--baseline FILE]`` takes the problems of
+:mod:`refopt.problems` (and the NIST StRD datasets of a folder, by default the 27 shipped with
+refopt in ``refopt/problems/data/nist``), runs each method that applies to a problem's kind
+from each of its starting points, and prints one row per run as it finishes: problem, start,
+method, status, digits of agreement with the known optimum (the log relative error,
+:func:`refopt.problems.log_relative_error`), nfev/njev and time. A summary per method
+follows. The exit status is 1 when any run misses its tolerance.
 
 How a run is judged is the problem's business (:meth:`refopt.problems.Problem.judge`): the
 objective value reached must agree with the known optimum, or with a local minimum the
@@ -25,6 +26,12 @@ method runs with its default options, except that the evaluation budget is raise
 question here is where the algorithm goes, not whether it gets there in 100·n calls) and
 the derivative-free methods get tolerances tight enough for the problems' tolerances; see
 :data:`OPTIONS`.
+
+To see which verdicts depend on the machine: run once with ``--json FILE``, then again with
+numpy's wider kernels disabled (``NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4 AVX512_ICL
+AVX512_SPR"``) or with ``--perturb`` (every start scaled by ``1 + 1e-15``), giving
+``--baseline FILE``: the exit status is then 1 also when any run's verdict (pass or fail)
+differs from the recorded one (:func:`changed_verdicts`).
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import pathlib
 import platform
 import sys
@@ -237,8 +245,11 @@ def _recording(problem: Problem, history: list):
     return fun
 
 
-def run_one(problem: Problem, start: int, method: Method) -> Run:
+def run_one(problem: Problem, start: int, method: Method, perturb: float = 0.0) -> Run:
     """Run ``method`` on ``problem`` from ``problem.starts[start]`` and judge the answer.
+
+    With ``perturb`` the start is scaled by ``1 + perturb`` (``--perturb``: 1e-15 moves each
+    component by a few ulps), which shows the verdicts that hang on the last bit.
 
     Raises
     ------
@@ -246,7 +257,7 @@ def run_one(problem: Problem, start: int, method: Method) -> Run:
         When the method does not exist in refopt yet.
     """
     history: list = []
-    x0 = np.array(problem.starts[start], dtype=float)
+    x0 = np.array(problem.starts[start], dtype=float) * (1.0 + perturb)
     began = time.perf_counter()
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -314,7 +325,7 @@ def select_methods(names) -> list[Method]:
     return [by_lower[n.lower()] for n in names]
 
 
-def run_suite(problems, methods, out=None):
+def run_suite(problems, methods, out=None, perturb: float = 0.0):
     """Run every applicable (problem, start, method); print each row as it finishes.
 
     Returns
@@ -333,7 +344,7 @@ def run_suite(problems, methods, out=None):
                 continue
             for start in range(len(problem.starts)):
                 try:
-                    run = run_one(problem, start, method)
+                    run = run_one(problem, start, method, perturb)
                 except NotAvailable as exc:
                     unavailable[method.name] = str(exc)
                     print(f"  ({method.name}: not available: {exc})", file=out, flush=True)
@@ -398,10 +409,55 @@ def print_summary(summary, unavailable, out=None) -> None:
         print(f"{name:<12} not available: {why}", file=out)
 
 
+def verdict(row: dict) -> str:
+    """A run's verdict, ``"pass"`` (the optimum, a recorded minimum, or a recorded miss that
+    kept its properties) or ``"fail"``, from its JSON row (:meth:`Run.row`)."""
+    return "pass" if row["passed"] or row["expected"] else "fail"
+
+
+def changed_verdicts(baseline: list[dict], runs: list[dict]) -> tuple[list, list, int]:
+    """Compare two lists of JSON rows run by run (problem, start, method).
+
+    Returns ``(changed, moved, unmatched)``: the runs whose verdict differs, as
+    ``(key, old row, new row)``; those whose verdict is the same but whose status differs
+    (e.g. ``optimum`` and ``known miss`` for a run recorded as a possible miss); and how many
+    runs appear on one side only (another selection, or a method not available there).
+    """
+    def keyed(rows):
+        return {(r["problem"], r["start"], r["method"]): r for r in rows}
+
+    old, new = keyed(baseline), keyed(runs)
+    changed, moved = [], []
+    for key in old.keys() & new.keys():
+        if verdict(old[key]) != verdict(new[key]):
+            changed.append((key, old[key], new[key]))
+        elif old[key]["status"] != new[key]["status"]:
+            moved.append((key, old[key], new[key]))
+    return sorted(changed), sorted(moved), len(old.keys() ^ new.keys())
+
+
+def report_baseline(path, rows, out=None) -> int:
+    """Print how the verdicts of ``rows`` differ from those recorded in the ``--json`` file
+    ``path``; the number of changed verdicts."""
+    out = sys.stdout if out is None else out
+    recorded = json.loads(pathlib.Path(path).read_text())
+    changed, moved, unmatched = changed_verdicts(recorded["runs"], rows)
+    where = recorded.get("machine", {})
+    print(f"\nagainst {path} (numpy {where.get('numpy', '?')}, perturb "
+          f"{recorded.get('perturb', 0.0):g}): {len(changed)} verdicts changed, {len(moved)} "
+          f"statuses moved within the same verdict, {unmatched} runs on one side only", file=out)
+    for label, items in (("verdict changed", changed), ("status moved", moved)):
+        for (problem, start, method), old, new in items:
+            print(f"  {label}: {problem} start {start} {method}: {old['status']} -> "
+                  f"{new['status']}", file=out)
+    return len(changed)
+
+
 def machine() -> dict:
-    """Where the figures were measured."""
+    """Where the figures were measured (and which of numpy's SIMD kernels were switched off)."""
     return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-            "python": platform.python_version(), "numpy": np.__version__}
+            "python": platform.python_version(), "numpy": np.__version__,
+            "NPY_DISABLE_CPU_FEATURES": os.environ.get("NPY_DISABLE_CPU_FEATURES", "")}
 
 
 # [/suite]
@@ -446,6 +502,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--nist", metavar="DIR", help="folder of NIST StRD .dat files (default: the 27 shipped with refopt)")
     parser.add_argument("--no-nist", action="store_true", help="do not run the NIST datasets")
     parser.add_argument("--json", metavar="FILE", help="write every run and the summary as JSON")
+    parser.add_argument("--perturb", nargs="?", type=float, const=1e-15, default=0.0, metavar="EPS",
+                        help="scale every start by 1 + EPS (default 1e-15; --perturb=-1e-15 for 1 - 1e-15)")
+    parser.add_argument("--baseline", metavar="FILE",
+                        help="a --json file of an earlier run: exit 1 if any verdict differs from it")
     parser.add_argument("--plot", metavar="DIR", help="write a convergence figure per method (needs matplotlib)")
 
 
@@ -473,7 +533,12 @@ def main(args: argparse.Namespace) -> int:
     print(f"verify: {len(problems)} problems, methods {[m.name for m in methods]}"
           + (f", NIST data from {args.nist}" if args.nist else ""))
     began = time.perf_counter()
-    runs, unavailable = run_suite(problems, methods)
+    if args.baseline and not pathlib.Path(args.baseline).is_file():
+        print(f"--baseline: no such file: {args.baseline}", file=sys.stderr)
+        return 2
+    if args.perturb:
+        print(f"every start scaled by 1 + ({args.perturb:g})")
+    runs, unavailable = run_suite(problems, methods, perturb=args.perturb)
     summary = summarize(runs)
     print_summary(summary, unavailable)
     failed = [r for r in runs if not r.passed and not r.expected]
@@ -483,8 +548,9 @@ def main(args: argparse.Namespace) -> int:
     if not runs:
         print("No method could run on the selected problems.")
     if args.json:
-        report = {"machine": machine(), "columns": list(COLUMNS), "runs": [r.row() for r in runs],
-                  "summary": summary, "unavailable": unavailable, "failed": len(failed)}
+        report = {"machine": machine(), "perturb": args.perturb, "columns": list(COLUMNS),
+                  "runs": [r.row() for r in runs], "summary": summary,
+                  "unavailable": unavailable, "failed": len(failed)}
         pathlib.Path(args.json).write_text(json.dumps(report, indent=1))
     if args.plot:
         try:
@@ -493,4 +559,5 @@ def main(args: argparse.Namespace) -> int:
             print("--plot needs matplotlib (pip install refopt[plot])", file=sys.stderr)
             return 2
         print("figures: " + ", ".join(str(p) for p in paths))
-    return 1 if failed else 0
+    changed = report_baseline(args.baseline, [r.row() for r in runs]) if args.baseline else 0
+    return 1 if failed or changed else 0

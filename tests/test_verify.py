@@ -217,3 +217,53 @@ def test_nist_folder_is_read_and_judged(tmp_path, capsys):
     assert [(r["problem"], r["start"], r["status"]) for r in rows] == [
         ("nist_misra1a", 1, "optimum"), ("nist_misra1a", 2, "optimum")]
     assert all(r["digits"] == 11.0 for r in rows)  # capped at the digits NIST certifies
+
+
+def test_perturb_scales_every_start(registry, capsys):
+    seen = []
+
+    def record(problem, x0, fun, jac):
+        seen.append(x0.copy())
+        return _newton(problem, x0, fun, jac)
+
+    verify.register_method(verify.Method("test-record", lambda p: p.name.startswith("test_vfy"), record))
+    try:
+        registry(_problem("test_vfy_ok", 0.0, atol=1e-12))
+        assert main(["verify", "--no-nist", "--method", "test-record", "--problems", "test_vfy_ok",
+                     "--perturb"]) == 0
+        assert [x[0] for x in seen] == [0.0, 5.0 * (1 + 1e-15)] and 5.0 * (1 + 1e-15) != 5.0
+        seen.clear()
+        assert main(["verify", "--no-nist", "--method", "test-record", "--problems", "test_vfy_ok",
+                     "--perturb=-1e-15"]) == 0
+        assert seen[1][0] == 5.0 * (1 - 1e-15)
+        assert "every start scaled by 1 + (-1e-15)" in capsys.readouterr().out
+    finally:
+        verify.METHODS.pop("test-record", None)
+
+
+def test_baseline_fails_on_a_changed_verdict_only(registry, capsys, tmp_path):
+    registry(_problem("test_vfy_ok", 0.0, atol=1e-12))
+    first = tmp_path / "first.json"
+    assert run_cli("--problems", "test_vfy_ok", "--json", str(first)) == 0
+    assert run_cli("--problems", "test_vfy_ok", "--baseline", str(first)) == 0
+    assert "0 verdicts changed" in capsys.readouterr().out
+    report = json.loads(first.read_text())
+    report["runs"][1].update(passed=False, expected=False, status="MISS")   # recorded a failure
+    report["runs"][0].update(passed=False, expected=True, status="known miss")  # same verdict
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(report))
+    assert run_cli("--problems", "test_vfy_ok", "--baseline", str(edited)) == 1
+    out = capsys.readouterr().out
+    assert "1 verdicts changed, 1 statuses moved" in out
+    assert "verdict changed: test_vfy_ok start 2 test-newton: MISS -> optimum" in out
+    assert "status moved: test_vfy_ok start 1 test-newton: known miss -> optimum" in out
+    assert run_cli("--problems", "test_vfy_ok", "--baseline", str(tmp_path / "absent")) == 2
+
+
+def test_changed_verdicts_counts_runs_on_one_side_only():
+    row = {"problem": "p", "start": 1, "method": "m", "passed": True, "expected": False,
+           "status": "optimum"}
+    other = dict(row, method="n")
+    assert verify.changed_verdicts([row, other], [row]) == ([], [], 1)
+    assert verify.verdict(dict(row, passed=False)) == "fail"
+    assert verify.verdict(dict(row, passed=False, expected=True)) == "pass"

@@ -2,8 +2,10 @@
 
 * The MINPACK-1 test driver (lmder1, lmdif1) on the 18 Moré-Garbow-Hillstrom problems:
   the same nfev/njev/info as MINPACK on every run where the historical output, a gfortran
-  re-run and scipy's leastsq agree (``counts_agree_all3`` in the reference CSV shipped in refopt/problems/data), and
-  the same final norm wherever those three agree on it.
+  re-run and scipy's leastsq agree (``counts_agree_all3`` in the reference CSV shipped in
+  refopt/problems/data), and the same final norm wherever those three agree on it. These
+  are the suite's only exact counts of whole runs (tests/README.md): short, exactly
+  determined paths, the same under every NPY_DISABLE_CPU_FEATURES setting.
 * Every run ends at a minimum published by Moré, Garbow & Hillstrom (1981) or at one of the
   local minima they list (closed forms for the linear problems).
 * Linear residuals (hypothesis): the least-squares solution. lmpar: the trust-region

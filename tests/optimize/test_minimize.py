@@ -298,7 +298,10 @@ def test_tol_mapping(method, expected):
 def test_tol_sets_bfgs_gtol():
     via_tol = minimize(rosen, X0, jac=rosen_der, tol=1e-6)
     via_option = minimize(rosen, X0, jac=rosen_der, options={"gtol": 1e-6})
-    assert (via_tol.nit, via_tol.nfev) == (via_option.nit, via_option.nfev) == (26, 31)
+    # the same run, compared in one process (its counts are figures of the path: not asserted)
+    assert (via_tol.nit, via_tol.nfev) == (via_option.nit, via_option.nfev)
+    np.testing.assert_array_equal(via_tol.x, via_option.x)
+    assert via_tol.success and np.linalg.norm(via_tol.jac, np.inf) <= 1e-6
 
 
 def test_tol_reaches_nelder_mead(fake_nelder_mead):

@@ -50,7 +50,8 @@ One iteration from ``x`` with gradient ``g``:
 
 Where refopt differs from scipy (each one a defect there, with a test here): a non-finite
 ``f`` or gradient at a trial point rejects the step (the search starts again with half the
-step) instead of feeding NaN to ``dcsrch``; ``fun`` at an ABNORMAL end is ``f(x)`` (scipy
+step) instead of feeding NaN to ``dcsrch``; a step of rounding size counts as a failed search
+(memory discarded) where scipy stops with a false "convergence"; ``fun`` at an ABNORMAL end is ``f(x)`` (scipy
 returns the last trial value beside the restored ``x``); ``hess_inv`` keeps the pairs oldest
 first (scipy passes its circular buffer in storage order once it has wrapped); ``maxcor < 1``
 and ``ftol < 0`` are refused with ValueError (scipy evaluates ``f`` and returns "ERROR").
@@ -74,6 +75,7 @@ from .line_search import dcsrch
 __all__ = ["minimize_lbfgsb", "LbfgsInvHessProduct"]
 
 EPSMCH = float(np.finfo(float).eps)
+SQRT_EPS = float(np.sqrt(EPSMCH))
 LINE_SEARCH = dict(ftol=1e-3, gtol=0.9, xtol=0.1)  # lnsrlb's dcsrch constants
 STEP_MAX_UNBOUNDED = 1e10
 _NO_VALUE = object()  # "the deprecated option was not passed"
@@ -389,7 +391,12 @@ def newton_direction(r: np.ndarray, free: np.ndarray, memory: LimitedMemory,
 
 def subspace_point(x, g, z, d, free, box) -> np.ndarray:
     """Version 3.0: project ``z + Z d`` onto the box (26.10); if it is not a descent
-    direction from ``x``, the 1995 step back from ``z`` to the first bound (26.11)."""
+    direction from ``x``, the 1995 step back from ``z`` to the first bound (26.11).
+
+    refopt asks for a descent direction at an angle: ``-gᵀ(p - x) > sqrt(eps) ‖g‖ ‖p - x‖``
+    (scipy: ``> 0``). A direction that descends by a hair (cosine ~1e-15) made scipy's search
+    return a step of ~1e-16 and stop with a false "convergence" (found by the
+    enumerated-quadratic test)."""
     lo, hi = box.lower[free], box.upper[free]
     has_lo, has_hi = box.has_lower[free], box.has_upper[free]
     zf = z[free]
@@ -401,8 +408,9 @@ def subspace_point(x, g, z, d, free, box) -> np.ndarray:
     projected[free] = trial
     if not np.any(hit):
         return projected
-    if float((projected - x) @ g) <= 0:                                 # (26.10)
-        return projected
+    step = projected - x
+    if float(step @ g) <= -SQRT_EPS * float(np.linalg.norm(step) * np.linalg.norm(g)):
+        return projected                                                # (26.10)
     # (26.11): from z along d, the largest alpha <= 1 that keeps every free variable inside
     down, up = has_lo & (d < 0), has_hi & (d > 0)
     room = np.where(down, lo - zf, np.where(up, hi - zf, 0.0))
@@ -724,9 +732,9 @@ def _iterate(run: _Run, objective, box, sbgnrm, maxls) -> _Step | None:
             run.memory.reset()
             continue
         result = line_search(objective, run.x, run.f, run.g, z, box, run.iteration == 0, maxls)
-        if result.ok:
+        if result.ok and not (run.memory.col > 0 and _stalled(run.x, z, result.stp)):
             break
-        if run.memory.col == 0:
+        if not result.ok and run.memory.col == 0:
             return None
         run.memory.reset()       # discard the memory, try again from steepest descent
     d = z - run.x
@@ -741,6 +749,14 @@ def _iterate(run: _Run, objective, box, sbgnrm, maxls) -> _Step | None:
     run.x, run.f, run.g = result.x, result.f, result.g
     run.iteration += 1
     return step
+
+
+def _stalled(x: np.ndarray, z: np.ndarray, stp: float) -> bool:
+    """refopt: a step of rounding size, ``stp ‖z - x‖ <= eps max(‖x‖, 1)``, counts as a failed
+    search. (The 3.0 projected point can be a descent direction by a hair only; Moré–Thuente
+    then returns a step of ~1e-17, the decrease test (26.15) fires, and scipy reports
+    convergence far from the minimizer.)"""
+    return stp * float(np.linalg.norm(z - x)) <= EPSMCH * max(float(np.linalg.norm(x)), 1.0)
 
 
 def _stop_after_iteration(run, callback, nit, maxiter, nfev, maxfun) -> str:

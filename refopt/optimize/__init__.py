@@ -30,9 +30,10 @@ from typing import Any
 import numpy as np
 
 from .._warnings import OptimizeWarning
+from .anneal import anneal  # simulated annealing: a function of its own, as scipy 0.14 had it
 
 
-__all__ = ["minimize", "OptimizeWarning"]
+__all__ = ["minimize", "OptimizeWarning", "anneal"]
 
 FD_METHODS = ("2-point", "3-point", "cs")
 

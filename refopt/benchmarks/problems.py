@@ -138,6 +138,7 @@ def cases() -> list[Case]:
     return (_least_squares_cases(least_squares + _nist_problems())
             + _minimize_cases(smooth, ("BFGS", "CG", "Nelder-Mead", "Powell"))
             + _minimize_cases(bound_only, ("L-BFGS-B",))
+            + _minimize_cases(smooth, ("L-BFGS-B",))
             + _minimize_cases(constrained, ("SLSQP",))
             + [broyden_case(), fit_case()])
 

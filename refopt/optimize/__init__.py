@@ -30,9 +30,10 @@ from typing import Any
 import numpy as np
 
 from .._warnings import OptimizeWarning
+from .anneal import anneal  # simulated annealing: a function of its own, as scipy 0.14 had it
 
 
-__all__ = ["minimize", "OptimizeWarning"]
+__all__ = ["minimize", "OptimizeWarning", "anneal"]
 
 FD_METHODS = ("2-point", "3-point", "cs")
 
@@ -43,13 +44,15 @@ _SOLVERS = {
     "powell": ("refopt.optimize.powell", "minimize_powell"),
     "cg": ("refopt.optimize.cg", "minimize_cg"),
     "bfgs": ("refopt.optimize.bfgs", "minimize_bfgs"),
+    "l-bfgs-b": ("refopt.optimize.lbfgsb", "minimize_lbfgsb"),
 }
 
 # scipy's other methods: known names, not written in refopt
-_NOT_WRITTEN = ("newton-cg", "l-bfgs-b", "tnc", "cobyla", "cobyqa", "slsqp", "trust-constr",
+_NOT_WRITTEN = ("newton-cg", "tnc", "cobyla", "cobyqa", "slsqp", "trust-constr",
                 "dogleg", "trust-ncg", "trust-exact", "trust-krylov")
 
-_CANONICAL = {"nelder-mead": "Nelder-Mead", "powell": "Powell", "cg": "CG", "bfgs": "BFGS"}
+_CANONICAL = {"nelder-mead": "Nelder-Mead", "powell": "Powell", "cg": "CG", "bfgs": "BFGS",
+              "l-bfgs-b": "L-BFGS-B"}
 
 # which methods use what (scipy's tables in _minimize.py)
 _NO_GRADIENT = ("nelder-mead", "powell", "cobyla", "cobyqa")
@@ -323,4 +326,6 @@ def _call_solver(meth: str, solver: Callable, fun: Callable, x0: np.ndarray, arg
     """Each method's calling convention (the dispatch contract)."""
     if meth in ("nelder-mead", "powell"):
         return solver(fun, x0, args, callback, bounds=bounds, **options)
+    if meth == "l-bfgs-b":
+        return solver(fun, x0, args, jac, callback, bounds=bounds, **options)
     return solver(fun, x0, args, jac, callback, **options)

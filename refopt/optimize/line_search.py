@@ -321,7 +321,7 @@ def _next_step(s: _SearchState, stp, f, g, xtol, stpmin, stpmax):
 
 def dcsrch(phi: Callable, derphi: Callable, stp: Any, phi0: Any, derphi0: Any,
            ftol: float, gtol: float, xtol: float, stpmin: float, stpmax: float,
-           maxiter: int = 100) -> tuple[Any, Any, str]:
+           maxiter: int = 100, accept_warnings: bool = False) -> tuple[Any, Any, str]:
     """Moré–Thuente search for a step satisfying (20.1) with ``c1=ftol`` and (20.2) with
     ``c2=gtol``.
 
@@ -341,11 +341,15 @@ def dcsrch(phi: Callable, derphi: Callable, stp: Any, phi0: Any, derphi0: Any,
     maxiter : int
         Passes of the search, counting the start as one (MINPACK-2 reverse communication, as
         scipy counts them): at most ``maxiter`` trial steps are evaluated.
+    accept_warnings : bool
+        Return the last step on a warning too, as L-BFGS-B's ``lnsrlb`` takes it (scipy's
+        ``line_search_wolfe1`` counts a warning as a failure).
 
     Returns
     -------
     stp : float or None
-        The step, or None if the search ended with an error or a warning.
+        The step, or None if the search ended with an error (or a warning, unless
+        ``accept_warnings``).
     phi1 : float
         ``phi`` at the last step evaluated.
     task : str
@@ -360,7 +364,8 @@ def dcsrch(phi: Callable, derphi: Callable, stp: Any, phi0: Any, derphi0: Any,
         if i > 0:
             task = _test_step(state, stp, f, g, gtol, xtol, stpmin, stpmax)
             if task:
-                return (stp if task == "CONVERGENCE" else None), f, task
+                accepted = task == "CONVERGENCE" or (accept_warnings and task.startswith("WARN"))
+                return (stp if accepted else None), f, task
             stp = _next_step(state, stp, f, g, xtol, stpmin, stpmax)
         if not np.isfinite(stp):
             return None, f, "WARNING: NON-FINITE STEP"

@@ -100,6 +100,20 @@ KNOWN_MISSES: dict[str, dict[str, dict[int, tuple[str, str]]]] = {
 }
 """Runs that end away from the optimum in scipy 1.17.1 too: how they stop, and why."""
 
+_FTOL_STOP = ("the relative-reduction test (ftol = 2.2e-9) stops L-BFGS-B while the "
+              "projected gradient is still {g}; scipy stops at the same f")
+_LBFGSB_MISSES = {  # (f reached by scipy 1.17.1's L-BFGS-B, projected gradient left)
+    "mgh06_powell_singular_n4_m4_ssq": (2.3904035735044155e-08, "4e-4"),
+    "mgh10_meyer_n3_m16_ssq": (112123.43771744032, "1.4e2, high in Meyer's valley"),
+    "mgh11_watson_n12_m31_ssq": (1.3537989051055412e-05, "9e-5"),
+    "mgh11_watson_n9_m31_ssq": (3.839121648496568e-05, "1.4e-4"),
+    "mgh17_osborne_1_n5_m33_ssq": (7.699708575761198e-05, "5e-4"),
+    "mgh_trigonometric_n5_m5_ssq": (2.681327611320546e-08, "4e-5"),
+    "mgh_wood_n4_m6_ssq": (7.876954987901347, "1.3e-3, on Wood's plateau"),
+}
+for _name, (_value, _gradient) in _LBFGSB_MISSES.items():
+    KNOWN_MISSES.setdefault(_name, {})["L-BFGS-B"] = {0: (_value, _FTOL_STOP.format(g=_gradient))}
+
 LOWER_MINIMA = {
     # Moré, Garbow & Hillstrom (1981) give f = 6.50395e-3 for Chebyquad n = 10, a local
     # minimum: Nelder-Mead and Powell (here and in scipy) reach f = 4.772713696e-3, where

@@ -258,7 +258,7 @@ def sparsity_structure(A: Any, structural: bool) -> CSRMatrix:
     """
     if issparse(A):
         P = ascsr(A)
-        if not structural:
+        if not structural and not np.all(P.data != 0):
             keep = P.data != 0
             P = CSRMatrix.from_coo(P.row_of_entry()[keep], P.indices[keep], P.data[keep], P.shape)
     else:
@@ -324,21 +324,24 @@ def smallest_last_order(graph: CSRMatrix) -> np.ndarray:
     for j in np.argsort(degree, kind="stable")[::-1].tolist():
         buckets[degree[j]].append(j)
     removed = [False] * n
-    removal = []
+    removal: list[int] = []
     least = 0
     while len(removal) < n:
-        least = max(least - 1, 0)               # one removal lowers a degree by at most 1
-        while not buckets[least]:
+        bucket = buckets[least]
+        if not bucket:
             least += 1
-        j = buckets[least].pop()
+            continue
+        j = bucket.pop()
         if removed[j] or degree[j] != least:     # a stale entry: j moved to a lower bucket
             continue
         removed[j] = True
         removal.append(j)
         for k in adjacent[start[j]:start[j + 1]]:
             if not removed[k]:
-                degree[k] -= 1
-                buckets[degree[k]].append(k)
+                d = degree[k] = degree[k] - 1
+                buckets[d].append(k)
+                if d < least:                    # a removal lowers a degree by one at most
+                    least = d
     return np.array(removal[::-1], dtype=np.intp)
 
 
@@ -516,16 +519,22 @@ def as_bounds(bounds: Sequence[Any], x0: np.ndarray) -> tuple[np.ndarray, np.nda
     return lb, ub
 
 
-def wrap_fun(fun: Callable, x0: np.ndarray, args: tuple, kwargs: dict) -> Callable:
-    """``fun(x, *args, **kwargs)`` returning a 1-D array; real x is passed in x0's float type."""
-    def wrapped(x: np.ndarray) -> np.ndarray:
+class wrap_fun:
+    """``fun(x, *args, **kwargs)`` returning a 1-D array; real x is passed in x0's float type.
+
+    A class rather than a closure so that it pickles: ``workers`` may be a process pool.
+    """
+
+    def __init__(self, fun: Callable, x0: np.ndarray, args: tuple, kwargs: dict):
+        self.fun, self.dtype, self.args, self.kwargs = fun, x0.dtype, args, kwargs
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
         if np.issubdtype(x.dtype, np.floating):
-            x = x.astype(x0.dtype, copy=False)
-        f = np.atleast_1d(fun(x, *args, **kwargs))
+            x = x.astype(self.dtype, copy=False)
+        f = np.atleast_1d(self.fun(x, *self.args, **self.kwargs))
         if f.ndim > 1:
             raise RuntimeError("`fun` return value has more than 1 dimension.")
         return f
-    return wrapped
 
 
 def sparsity_and_groups(sparsity: Any, n: int) -> tuple[CSRMatrix, np.ndarray]:

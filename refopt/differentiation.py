@@ -52,6 +52,9 @@ from typing import Any
 
 import numpy as np
 
+from .linalg.operators import LinearOperator
+from .linalg.sparse import CSRMatrix, ascsr, issparse
+
 __all__ = ["approx_derivative", "group_columns"]
 
 METHODS = ("2-point", "3-point", "cs")
@@ -203,12 +206,24 @@ def complex_step_column(fun: Callable, x0: np.ndarray, j: int, h: float) -> np.n
 
 def dense_jacobian(fun: Callable, x0: np.ndarray, f0: np.ndarray, h: np.ndarray,
                    one_sided: np.ndarray, method: str, lb: np.ndarray,
-                   ub: np.ndarray) -> np.ndarray:
+                   ub: np.ndarray, workers: Callable | None = None) -> np.ndarray:
     """The Jacobian, one column at a time (columns in order 0..n-1, as scipy evaluates them).
 
     Returns shape ``(m, n)``, or ``(n,)`` when ``m == 1``: the gradient of a scalar function.
-    Evaluations: n for '2-point' and 'cs', 2n for '3-point'.
+    Evaluations: n for '2-point' and 'cs', 2n for '3-point'. With ``workers`` the points are
+    first gathered (the column formulas run once on placeholder values), evaluated by
+    ``workers(fun, points)`` in one call, and the same formulas then consume the values.
     """
+    if workers is not None and workers is not map:
+        points: list[np.ndarray] = []
+
+        def record(x: np.ndarray) -> np.ndarray:
+            points.append(x)
+            return np.zeros_like(f0)
+
+        dense_jacobian(record, x0, f0, h, one_sided, method, lb, ub)
+        replay = iter(list(workers(fun, points)))
+        return dense_jacobian(lambda x: next(replay), x0, f0, h, one_sided, method, lb, ub)
     columns = np.empty((x0.size, f0.size))
     for j in range(x0.size):
         if method == "2-point":
@@ -227,132 +242,251 @@ def dense_jacobian(fun: Callable, x0: np.ndarray, f0: np.ndarray, h: np.ndarray,
 
 
 # [grouping]
-def column_rows(A: Any, structural: bool) -> tuple[tuple[int, int], list[np.ndarray]]:
-    """Shape of ``A`` and, for each column, the rows of its entries.
+ORDERS = ("smallest-last", "largest-first", "natural")
+#: The order :func:`group_columns` uses when none is given: the one that needed the fewest
+#: groups on the patterns of the book's chapter 16 (banded, block, random, arrow).
+DEFAULT_ORDER = "smallest-last"
 
-    ``A`` is array_like (its nonzeros count) or any sparse matrix offering ``tocoo()``.
+
+def sparsity_structure(A: Any, structural: bool) -> CSRMatrix:
+    """The pattern of ``A`` as a CSRMatrix of ones, columns sorted within rows.
+
+    ``A`` is array_like (its nonzeros count) or a sparse matrix (``tocsr()``/``tocoo()``).
     With ``structural=True`` every stored entry of a sparse matrix counts, even an explicit
-    zero (as in scipy's ``group_columns``); otherwise only nonzero values count.
+    zero, as in scipy's ``group_columns``; otherwise only nonzero values count, as in
+    scipy's grouped differences.
     """
-    if hasattr(A, "tocoo"):
-        coo = A.tocoo()
-        keep = np.ones(coo.row.shape, dtype=bool) if structural else np.asarray(coo.data) != 0
-        rows, cols, shape = np.asarray(coo.row)[keep], np.asarray(coo.col)[keep], coo.shape
+    if issparse(A):
+        P = ascsr(A)
+        if not structural and not np.all(P.data != 0):
+            keep = P.data != 0
+            P = CSRMatrix.from_coo(P.row_of_entry()[keep], P.indices[keep], P.data[keep], P.shape)
     else:
         A = np.atleast_2d(A)
         if A.ndim != 2:
             raise ValueError("`A` must be 2-dimensional.")
-        cols, rows = np.nonzero(A.T)
-        shape = A.shape
-    by_column = np.argsort(cols, kind="stable")
-    starts = np.searchsorted(cols[by_column], np.arange(shape[1] + 1))
-    return shape, [rows[by_column[a:b]] for a, b in zip(starts[:-1], starts[1:])]
+        P = CSRMatrix.from_dense(A != 0)
+    return P.with_data(np.ones(P.nnz))
 
 
-def group_columns(A: Any, order: Any = 0) -> np.ndarray:
+def pairs_within_rows(P: CSRMatrix) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of entries ``(e, e')``, ``e < e'``, that share a row of ``P``.
+
+    A row of ``r`` entries gives ``r (r - 1) / 2`` pairs; they are enumerated with a ragged
+    ``arange`` (entry ``e`` is paired with the entries after it up to its row's end).
+    """
+    row_end = P.indptr[1:][P.row_of_entry()]
+    counts = row_end - np.arange(P.nnz) - 1
+    first = np.repeat(np.arange(P.nnz), counts)
+    offset = np.arange(first.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    return first, first + 1 + offset
+
+
+def column_intersection_graph(P: CSRMatrix) -> CSRMatrix:
+    """The graph whose vertices are the columns of ``P``, two joined when they share a row
+    (16.2), as a symmetric n x n pattern (Coleman & Moré 1983).
+
+    A proper colouring of this graph is exactly a grouping for (1.9): the members of a
+    group are pairwise non-adjacent, so no row sees two of them.
+    """
+    n = P.shape[1]
+    first, second = pairs_within_rows(P)
+    u, v = P.indices[first], P.indices[second]
+    graph = CSRMatrix.from_coo(np.concatenate((u, v)), np.concatenate((v, u)),
+                               np.ones(2 * u.size), (n, n))   # duplicates summed away
+    return graph.with_data(np.ones(graph.nnz))
+
+
+def largest_first_order(graph: CSRMatrix) -> np.ndarray:
+    """Columns by decreasing degree in the intersection graph, ties by index (Welsh &
+    Powell 1967): the most constrained columns get the low group numbers first."""
+    degree = np.diff(graph.indptr)
+    return np.argsort(-degree, kind="stable")
+
+
+def smallest_last_order(graph: CSRMatrix) -> np.ndarray:
+    """Matula & Beck's smallest-last order (Coleman & Moré 1983).
+
+    Repeatedly remove a vertex of least degree in what remains of the graph; visit them in
+    the reverse order of removal. Every column then has at most ``d`` neighbours visited
+    before it, ``d`` the largest of the least degrees met (the graph's degeneracy), so the
+    greedy grouping needs at most ``d + 1`` groups (16.3). For a band of ``w`` diagonals
+    ``d = w - 1``: exactly the bandwidth.
+
+    Sequential by nature (each removal changes the degrees the next choice depends on): a
+    loop over the columns with O(1) work per column and per edge, on bucket lists of
+    columns by current degree. Ties go to the column that entered its bucket last.
+    """
+    n = graph.shape[0]
+    degree = np.diff(graph.indptr).tolist()
+    adjacent, start = graph.indices.tolist(), graph.indptr.tolist()
+    buckets: list[list[int]] = [[] for _ in range(max(degree, default=0) + 1)]
+    for j in np.argsort(degree, kind="stable")[::-1].tolist():
+        buckets[degree[j]].append(j)
+    removed = [False] * n
+    removal: list[int] = []
+    least = 0
+    while len(removal) < n:
+        bucket = buckets[least]
+        if not bucket:
+            least += 1
+            continue
+        j = bucket.pop()
+        if removed[j] or degree[j] != least:     # a stale entry: j moved to a lower bucket
+            continue
+        removed[j] = True
+        removal.append(j)
+        for k in adjacent[start[j]:start[j + 1]]:
+            if not removed[k]:
+                d = degree[k] = degree[k] - 1
+                buckets[d].append(k)
+                if d < least:                    # a removal lowers a degree by one at most
+                    least = d
+    return np.array(removal[::-1], dtype=np.intp)
+
+
+def visiting_order(order: Any, n: int, P: CSRMatrix) -> np.ndarray:
+    """The permutation of the columns that :func:`group_columns` visits."""
+    if isinstance(order, str):
+        if order not in ORDERS:
+            raise ValueError(f"`order` must be an int, None, a permutation or one of {ORDERS}.")
+        if order == "natural":
+            return np.arange(n)
+        graph = column_intersection_graph(P)
+        return largest_first_order(graph) if order == "largest-first" else smallest_last_order(graph)
+    if order is None or np.isscalar(order):
+        return np.random.RandomState(order).permutation(n)   # scipy's seeded shuffle
+    order = np.asarray(order)
+    if order.shape != (n,):
+        raise ValueError("`order` has incorrect shape.")
+    if not np.array_equal(np.sort(order), np.arange(n)):
+        raise ValueError("`order` must be a permutation of range(n).")
+    return order
+
+
+def greedy_groups(P: CSRMatrix, order: np.ndarray) -> np.ndarray:
+    """The Curtis–Powell–Reid grouping for the columns visited in ``order``.
+
+    CPR fill one group at a time: visit the ungrouped columns in order and take each that
+    shares no row with the group so far. The same groups come from giving each column, in
+    order, the lowest group number no column met earlier in one of its rows holds (16.4)
+    (by induction on the order: a column joins group ``k`` in CPR exactly when groups
+    ``0..k-1`` each hold an earlier column sharing one of its rows, and group ``k`` none).
+
+    Each row keeps the set of group numbers used in it so far as the bits of one integer,
+    so the work per column is an OR over its rows, the lowest clear bit, and an OR back:
+    O(nnz) in all. The loop over the columns is the sequential heart of every greedy
+    colouring, since each choice depends on all earlier ones.
+    """
+    PT = P.transpose()                                   # the rows of each column
+    rows_of, start = PT.indices.tolist(), PT.indptr.tolist()
+    used_in_row = [0] * P.shape[0]
+    groups = [0] * P.shape[1]
+    for j in order.tolist():
+        rows = rows_of[start[j]:start[j + 1]]
+        used = 0
+        for i in rows:
+            used |= used_in_row[i]
+        group_bit = ~used & (used + 1)                   # the lowest clear bit, (16.4)
+        for i in rows:
+            used_in_row[i] |= group_bit
+        groups[j] = group_bit.bit_length() - 1
+    return np.array(groups, dtype=np.intp)
+
+
+def group_columns(A: Any, order: Any = DEFAULT_ORDER) -> np.ndarray:
     """Group the columns of a sparsity structure so that no two in a group share a row.
 
     Columns with disjoint rows can be differenced together: one evaluation of ``fun``
     with all of them perturbed yields all their Jacobian columns (Curtis, Powell & Reid
-    1974). Greedy: take the next ungrouped column (in the given order), start a group
-    with it, and add every later ungrouped column that shares no row with the group so far.
+    1974). The greedy rule visits the columns in the given order and puts each in the
+    lowest-numbered group where it meets no earlier member in any row.
 
     Parameters
     ----------
     A : array_like or sparse matrix, shape (m, n)
         The sparsity structure: nonzero (for a sparse matrix, stored) entries mark the
         entries of the Jacobian that may be nonzero.
-    order : int, None or array_like of shape (n,), optional
-        The order in which columns are visited. An int or None seeds
-        ``np.random.RandomState(order).permutation(n)``, as scipy does (default 0:
-        a fixed, repeatable shuffle).
+    order : {'smallest-last', 'largest-first', 'natural'}, int, None or array_like of shape (n,), optional
+        The order in which columns are visited. 'smallest-last' (default; Matula & Beck,
+        as Coleman & Moré 1983 recommend) needs at most one group more than the graph's
+        degeneracy, and exactly the bandwidth on a banded pattern; 'largest-first' visits
+        columns by decreasing number of neighbours; 'natural' as they come. An int or None
+        seeds ``np.random.RandomState(order).permutation(n)``, scipy's order (scipy's
+        default is 0), which this reproduces exactly. A permutation is used as given.
 
     Returns
     -------
     groups : ndarray of int, shape (n,)
         ``groups[j]`` is the group of column ``j``, numbered 0, 1, ... in order of creation.
+
+    Raises
+    ------
+    ValueError
+        If ``A`` is not 2-dimensional, or ``order`` is not one of the above.
     """
-    (m, n), rows_of = column_rows(A, structural=True)
-    if order is None or np.isscalar(order):
-        order = np.random.RandomState(order).permutation(n)
-    else:
-        order = np.asarray(order)
-        if order.shape != (n,):
-            raise ValueError("`order` has incorrect shape.")
-    groups = np.full(n, -1, dtype=np.intp)
-    n_groups = 0
-    for position, first in enumerate(order):
-        if groups[first] >= 0:
-            continue
-        groups[first] = n_groups
-        in_group = np.zeros(m, dtype=bool)  # rows touched by the group so far
-        in_group[rows_of[first]] = True
-        for j in order[position + 1:]:
-            if groups[j] < 0 and not in_group[rows_of[j]].any():
-                groups[j] = n_groups
-                in_group[rows_of[j]] = True
-        n_groups += 1
-    return groups
+    P = sparsity_structure(A, structural=True)
+    return greedy_groups(P, visiting_order(order, P.shape[1], P))
 # [/grouping]
 
 
+# [grouped-difference]
+def grouped_points(x0: np.ndarray, h: np.ndarray, one_sided: np.ndarray, method: str,
+                   groups: np.ndarray, n_groups: int, lb: np.ndarray, ub: np.ndarray):
+    """The evaluation points of the grouped differences, group after group (a generator).
+
+    Group ``k`` moves all its columns at once by their steps ``h``: one point ``x0 + h e_G``
+    ('2-point'), ``x0 + i h e_G`` ('cs'), or two for '3-point': central members at
+    ``x0 -/+ h``, one-sided ones at ``x0 + h`` and ``x0 + 2h``, all in the same two points.
+    """
+    for k in range(n_groups):
+        e = groups == k
+        if method == "cs":
+            yield x0 + 1j * np.where(e, h, 0.0)
+        elif method == "2-point":
+            yield shifted(x0, np.where(e, h, 0.0), lb, ub)
+        else:
+            side, centre = e & one_sided, e & ~one_sided
+            yield shifted(x0, np.where(side, h, np.where(centre, -h, 0.0)), lb, ub)
+            yield shifted(x0, np.where(side, 2 * h, np.where(centre, h, 0.0)), lb, ub)
+
+
 def grouped_difference(fun: Callable, x0: np.ndarray, f0: np.ndarray, h: np.ndarray,
-                       one_sided: np.ndarray, method: str, rows_of: list[np.ndarray],
-                       groups: np.ndarray, lb: np.ndarray,
-                       ub: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The structural entries of the Jacobian by grouped differences: ``(rows, cols, values)``.
+                       one_sided: np.ndarray, method: str, P: CSRMatrix, groups: np.ndarray,
+                       lb: np.ndarray, ub: np.ndarray, workers: Callable = map) -> CSRMatrix:
+    """The Jacobian on the pattern ``P`` by grouped differences (1.9), as a CSRMatrix.
 
     All columns of a group are perturbed at once. They share no row, so row ``i`` of the
-    difference of ``f`` belongs to the one member ``j`` with ``i`` in ``rows_of[j]``, and
-    ``J[i, j] = df[i] / dx[j]`` with the scheme's ``df`` and ``dx`` (eqs. (1.1), (1.4),
-    (1.6), (1.7)). Evaluations: one per group ('2-point', 'cs') or two ('3-point'),
-    instead of one or two per column.
+    difference of ``f`` belongs to the one member ``j`` with ``P[i, j] != 0``, and
+    ``J[i, j] = df[i] / dx[j]`` with the scheme's ``df`` and ``dx`` ((1.1), (1.4), (1.6),
+    (1.7)). Evaluations: one per group ('2-point', 'cs') or two ('3-point'), instead of one
+    or two per column; all the points go to ``workers(fun, points)`` in one call.
     """
-    rows, cols, values = [], [], []
-    for group in range(groups.max() + 1 if groups.size else 0):
-        members = groups == group
+    n_groups = int(groups.max()) + 1 if groups.size else 0
+    points = list(grouped_points(x0, h, one_sided, method, groups, n_groups, lb, ub))
+    values = iter(workers(fun, iter(points)))
+    row, col = P.row_of_entry(), P.indices
+    entry_group = groups[col]
+    by_group = np.argsort(entry_group, kind="stable")
+    bounds = np.searchsorted(entry_group[by_group], np.arange(n_groups + 1))
+    J = np.empty(P.nnz)
+    for k in range(n_groups):
+        entries = by_group[bounds[k]:bounds[k + 1]]
+        i, j = row[entries], col[entries]
         if method == "cs":
-            x = x0.astype(complex)
-            x[members] += 1j * h[members]
-            df, dx = fun(x).imag, np.where(members, h, 0.0)
-            columns = {j: (df, dx[j]) for j in np.flatnonzero(members)}
+            J[entries] = np.asarray(next(values)).imag[i] / h[j]
         elif method == "2-point":
-            x = shifted(x0, np.where(members, h, 0.0), lb, ub)
-            df, dx = fun(x) - f0, x.astype(float) - x0
-            columns = {j: (df, dx[j]) for j in np.flatnonzero(members)}
+            x = points[k]
+            J[entries] = (next(values) - f0)[i] / (x - x0)[j]
         else:
-            columns = three_point_group(fun, x0, f0, h, one_sided, members, lb, ub)
-        for j, (df, dx_j) in columns.items():
-            # (1.9): the rows of column j see only x_j move within this group
-            rows.append(rows_of[j])
-            cols.append(np.full(rows_of[j].size, j))
-            values.append(df[rows_of[j]] / dx_j)
-    if not rows:
-        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
-    return np.concatenate(rows), np.concatenate(cols), np.concatenate(values)
-
-
-def three_point_group(fun: Callable, x0: np.ndarray, f0: np.ndarray, h: np.ndarray,
-                      one_sided: np.ndarray, members: np.ndarray, lb: np.ndarray,
-                      ub: np.ndarray) -> dict:
-    """``{j: (df, dx_j)}`` for one group by the 3-point schemes, two evaluations in all.
-
-    Central members move to ``x0 - h`` and ``x0 + h``, one-sided members to ``x0 + h`` and
-    ``x0 + 2h``, all in the same two points.
-    """
-    side, centre = members & one_sided, members & ~one_sided
-    first = shifted(x0, np.where(side, h, np.where(centre, -h, 0.0)), lb, ub)
-    second = shifted(x0, np.where(side, 2 * h, np.where(centre, h, 0.0)), lb, ub)
-    f1 = fun(first)
-    f2 = fun(second)
-    one_sided_df, central_df = -3.0 * f0 + 4.0 * f1 - f2, f2 - f1
-    columns = {}
-    for j in np.flatnonzero(members):
-        if one_sided[j]:
-            columns[j] = (one_sided_df, float(second[j]) - float(x0[j]))
-        else:
-            columns[j] = (central_df, float(second[j]) - float(first[j]))
-    return columns
+            x1, x2 = points[2 * k], points[2 * k + 1]
+            f1, f2 = next(values), next(values)
+            side = one_sided[j]
+            df = np.where(side, -3.0 * f0[i] + 4.0 * f1[i] - f2[i], f2[i] - f1[i])
+            dx = np.where(side, x2[j] - x0[j], x2[j] - x1[j])
+            J[entries] = df / dx
+    return P.with_data(J)
+# [/grouped-difference]
 
 
 def shifted(x0: np.ndarray, step: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> np.ndarray:
@@ -385,24 +519,78 @@ def as_bounds(bounds: Sequence[Any], x0: np.ndarray) -> tuple[np.ndarray, np.nda
     return lb, ub
 
 
-def wrap_fun(fun: Callable, x0: np.ndarray, args: tuple, kwargs: dict) -> Callable:
-    """``fun(x, *args, **kwargs)`` returning a 1-D array; real x is passed in x0's float type."""
-    def wrapped(x: np.ndarray) -> np.ndarray:
+class wrap_fun:
+    """``fun(x, *args, **kwargs)`` returning a 1-D array; real x is passed in x0's float type.
+
+    A class rather than a closure so that it pickles: ``workers`` may be a process pool.
+    """
+
+    def __init__(self, fun: Callable, x0: np.ndarray, args: tuple, kwargs: dict):
+        self.fun, self.dtype, self.args, self.kwargs = fun, x0.dtype, args, kwargs
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
         if np.issubdtype(x.dtype, np.floating):
-            x = x.astype(x0.dtype, copy=False)
-        f = np.atleast_1d(fun(x, *args, **kwargs))
+            x = x.astype(self.dtype, copy=False)
+        f = np.atleast_1d(self.fun(x, *self.args, **self.kwargs))
         if f.ndim > 1:
             raise RuntimeError("`fun` return value has more than 1 dimension.")
         return f
-    return wrapped
+
+
+def sparsity_and_groups(sparsity: Any, n: int) -> tuple[CSRMatrix, np.ndarray]:
+    """The pattern (nonzero entries) and the column groups of ``sparsity``.
+
+    A tuple ``(structure, groups)`` gives both; anything else is the structure, grouped in
+    the default order. (scipy also unpacks any non-sparse object of length 2, so that a
+    dense structure with two rows is misread as a pair; refopt unpacks tuples and lists.)
+    """
+    if isinstance(sparsity, (tuple, list)) and len(sparsity) == 2 and not np.isscalar(sparsity[1]) \
+            and np.ndim(sparsity[1]) == 1 and np.ndim(sparsity[0]) != 1:
+        structure, groups = sparsity
+        groups = np.atleast_1d(np.asarray(groups, dtype=np.intp))
+    else:
+        structure, groups = sparsity, None
+    P = sparsity_structure(structure, structural=False)
+    if P.shape[1] != n:
+        raise ValueError(f"`sparsity` has shape {P.shape}, but `x0` has {n} variables.")
+    if groups is None:
+        groups = group_columns(structure)
+    if groups.shape != (n,) or (groups.size and groups.min() < 0):
+        raise ValueError("`groups` must hold a non-negative group number for each of the "
+                         f"{n} variables.")
+    return P, groups
+
+
+def directional_difference_operator(fun: Callable, x0: np.ndarray, f0: np.ndarray,
+                                    h: float, method: str) -> LinearOperator:
+    """``p -> J p`` by one difference along ``p``, with step ``h / ||p||`` (so that the
+    point moves by ``h`` whatever the length of ``p``): forward ('2-point'), central
+    ('3-point') or complex ('cs'). Products with ``J^T`` are not available."""
+    m = f0.size
+
+    def matvec(p: np.ndarray) -> np.ndarray:
+        if not np.any(p):
+            return np.zeros(m)
+        dx = h / np.linalg.norm(p)
+        if method == "2-point":
+            return (fun(x0 + dx * p) - f0) / dx                   # (1.1) along p
+        if method == "3-point":
+            return (fun(x0 + dx * p) - fun(x0 - dx * p)) / (2 * dx)   # (1.4) along p
+        return fun(x0 + 1j * dx * p).imag / dx                    # (1.7) along p
+
+    def rmatvec(y: np.ndarray) -> np.ndarray:
+        raise NotImplementedError("a finite-difference LinearOperator gives only products "
+                                  "J p, not J^T y.")
+
+    return LinearOperator((m, x0.size), matvec, rmatvec)
 
 
 def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step: Any = None,
                       abs_step: Any = None, f0: Any = None,
                       bounds: Sequence[Any] = (-np.inf, np.inf), sparsity: Any = None,
                       as_linear_operator: bool = False, args: tuple = (),
-                      kwargs: dict | None = None,
-                      full_output: bool = False) -> np.ndarray | tuple[np.ndarray, dict]:
+                      kwargs: dict | None = None, full_output: bool = False,
+                      workers: Callable | None = None) -> Any:
     """Finite-difference approximation of the Jacobian of ``fun`` at ``x0``.
 
     For ``fun: R^n -> R^m`` the result ``J`` has ``J[i, j] = d f_i / d x_j``.
@@ -432,23 +620,33 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
     bounds : 2-tuple of array_like, optional
         Lower and upper bounds, each a scalar or of x0's shape. ``fun`` is evaluated only
         inside them: steps are reversed or made one-sided near a bound.
-    sparsity : None, optional
-        Must be None for now: scipy returns a sparse matrix for a given structure, and
-        refopt has no sparse matrix type yet. The grouped differencing itself is
-        :func:`group_columns` with :func:`grouped_difference`.
+    sparsity : None, array_like, sparse matrix or tuple ``(structure, groups)``, optional
+        The structure of the Jacobian (its zeros are known to be zero): the result is then
+        a :class:`refopt.linalg.sparse.CSRMatrix` computed by grouped differences, one
+        evaluation per group of columns ('2-point', 'cs') or two ('3-point'). ``groups``
+        from :func:`group_columns` (default order 'smallest-last'); a structure alone is
+        grouped here. Explicit zeros of a sparse structure separate groups but are not
+        kept in the result.
     as_linear_operator : bool, optional
-        Not implemented yet; must be False.
+        If True, return a :class:`refopt.linalg.operators.LinearOperator` whose
+        ``matvec(p)`` is the directional difference along ``p`` with step
+        ``rel_step / ||p||`` (1, 2 or 1 evaluations per product for '2-point', '3-point',
+        'cs'); it has no ``rmatvec``. Finite bounds are not allowed with it.
     args : tuple, optional
         Extra positional arguments for ``fun``.
     kwargs : dict, optional
         Extra keyword arguments for ``fun``.
     full_output : bool, optional
         If True, also return a dict ``{'nfev': number of calls of fun}``.
+    workers : map-like callable, optional
+        ``workers(fun, points)`` evaluates ``fun`` at every point of an iterable and
+        returns the values in order (``map``, ``multiprocessing.Pool.map``, or a vectorised
+        evaluation). All the difference points are handed over in one call.
 
     Returns
     -------
-    J : ndarray of shape (m, n), or (n,) when m == 1
-        The Jacobian, or the gradient when ``fun`` is scalar-valued.
+    J : ndarray of shape (m, n) or (n,) when m == 1, CSRMatrix, or LinearOperator
+        The Jacobian (the gradient when ``fun`` is scalar-valued and dense).
     info : dict
         Only if ``full_output``: ``{'nfev': ...}``, counting the call for ``f0`` if it was
         computed here.
@@ -462,13 +660,12 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
         is first called).
     RuntimeError
         If ``fun`` returns an array with more than one dimension.
-    NotImplementedError
-        If ``sparsity`` is given or ``as_linear_operator`` is True.
 
     Notes
     -----
-    Uses ``n`` evaluations of ``fun`` for '2-point' and 'cs' and ``2n`` for '3-point',
-    plus one for ``f0`` when it is not given ('cs' needs none but still computes f0).
+    Uses ``n`` evaluations of ``fun`` for '2-point' and 'cs' and ``2n`` for '3-point'
+    (with ``sparsity``, the number of groups in place of ``n``), plus one for ``f0`` when
+    it is not given ('cs' needs none but still computes f0).
     Steps follow scipy 1.17; see the module docstring for the one difference (clipping
     evaluation points into the bounds).
 
@@ -481,16 +678,10 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
     """
     if method not in METHODS:
         raise ValueError(f"Unknown method '{method}'. ")
-    if sparsity is not None:
-        raise NotImplementedError("refopt.approx_derivative: `sparsity` is not supported yet: "
-                                  "scipy returns a sparse matrix and refopt has no sparse matrix "
-                                  "type yet. The grouped kernel exists (group_columns, "
-                                  "grouped_difference); pass sparsity=None for a dense Jacobian.")
-    if as_linear_operator:
-        raise NotImplementedError("refopt.approx_derivative: `as_linear_operator=True` is not "
-                                  "implemented yet.")
     x0 = as_point(x0)
     lb, ub = as_bounds(bounds, x0)
+    if as_linear_operator and not (np.all(np.isinf(lb)) and np.all(np.isinf(ub))):
+        raise ValueError("Bounds not supported when `as_linear_operator` is True.")
     if not np.all(np.isfinite(x0)):
         raise ValueError("`x0` must contain only finite values (no nan or inf).")
     if f0 is not None:
@@ -501,11 +692,17 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
     # never called outside the bounds, not even at an infeasible x0
     if np.any((x0 < lb) | (x0 > ub)):
         raise ValueError("`x0` violates bound constraints.")
+    structure = None if sparsity is None or as_linear_operator else \
+        sparsity_and_groups(sparsity, x0.size)
     fun = wrap_fun(fun, x0, args, {} if kwargs is None else kwargs)
-    nfev = x0.size * (2 if method == "3-point" else 1)
+    nfev = 0
     if f0 is None:
         f0 = fun(x0)
         nfev += 1
+    if as_linear_operator:
+        step = relative_step(method, x0.dtype, f0.dtype) if rel_step is None else rel_step
+        J = directional_difference_operator(fun, x0, f0, step, method)
+        return (J, {"nfev": nfev}) if full_output else J
 
     h = absolute_step(x0, f0, method, rel_step, abs_step)
     if method == "2-point":
@@ -515,5 +712,16 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
     else:
         # the complex step never moves the real part, so bounds need no adjustment
         one_sided = np.zeros(x0.shape, dtype=bool)
-    J = dense_jacobian(fun, x0, f0, h, one_sided, method, lb, ub)
+    per_point = 2 if method == "3-point" else 1
+    if structure is None:
+        J = dense_jacobian(fun, x0, f0, h, one_sided, method, lb, ub, workers)
+        nfev += per_point * x0.size
+    else:
+        P, groups = structure
+        if P.shape != (f0.size, x0.size):
+            raise ValueError(f"`sparsity` has shape {P.shape}, but the Jacobian is "
+                             f"{(f0.size, x0.size)}.")
+        J = grouped_difference(fun, x0, f0, h, one_sided, method, P, groups, lb, ub,
+                               map if workers is None else workers)
+        nfev += per_point * (int(groups.max()) + 1 if groups.size else 0)
     return (J, {"nfev": nfev}) if full_output else J

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from refopt.differentiation import (
-    absolute_step, adjust_to_bounds, approx_derivative, column_rows, complex_step_column,
+    absolute_step, adjust_to_bounds, approx_derivative, complex_step_column, sparsity_structure,
     dense_jacobian, group_columns, grouped_difference,
 )
 
@@ -390,8 +390,10 @@ BAD = [
     (dict(x0=[1.0, np.nan]), ValueError, "`x0` must contain only finite values"),
     (dict(x0=np.inf), ValueError, "`x0` must contain only finite values"),
     (dict(x0=1.0 + 2.0j), ValueError, "`x0` must be real."),
-    (dict(x0=1.0, sparsity=np.eye(1)), NotImplementedError, "`sparsity`"),
-    (dict(x0=1.0, as_linear_operator=True), NotImplementedError, "`as_linear_operator=True`"),
+    (dict(x0=[1.0, 2.0], as_linear_operator=True, bounds=(0, 3)), ValueError,
+     "Bounds not supported when `as_linear_operator` is True."),
+    (dict(x0=[1.0, 2.0], sparsity=np.ones((3, 3))), ValueError, "`sparsity` has shape (3, 3)"),
+    (dict(x0=[1.0, 2.0], sparsity=(np.ones((2, 2)), [0])), ValueError, "`groups` must hold"),
 ]
 
 
@@ -482,7 +484,7 @@ def test_groups_are_disjoint_and_greedy(A, seed):
 def test_group_columns_known_cases():
     # all columns conflict: one group each, numbered in the seed-0 visiting order
     order = np.random.RandomState(0).permutation(4)
-    groups = group_columns(np.ones((3, 4)))
+    groups = group_columns(np.ones((3, 4)), order=0)
     assert np.array_equal(groups[order], np.arange(4))
     assert np.array_equal(group_columns(np.eye(5)), np.zeros(5))
     assert np.array_equal(group_columns(np.diag(np.ones(6)) + np.eye(6, k=1) + np.eye(6, k=-1),
@@ -494,7 +496,7 @@ def test_stored_zeros_of_a_sparse_structure_still_conflict():
     with_zero = TinyCOO([0, 1, 0], [0, 1, 1], [1.0, 1.0, 0.0], (2, 2))
     assert group_columns(identity).max() == 0
     assert group_columns(with_zero).max() == 1
-    assert [r.tolist() for r in column_rows(with_zero, structural=False)[1]] == [[0], [1]]
+    assert np.array_equal(sparsity_structure(with_zero, structural=False).toarray(), np.eye(2))
 
 
 @pytest.mark.parametrize("A, order, message", [
@@ -523,10 +525,8 @@ def test_grouped_difference_matches_the_jacobian_with_few_evaluations(method, pe
         h, one_sided = adjust_to_bounds(x0, h, "1-sided" if method == "2-point" else "2-sided", lb, ub)
     else:
         one_sided = np.zeros(n, dtype=bool)
-    rows, cols, values = grouped_difference(f, x0, f0, h, one_sided, method,
-                                            column_rows(structure, False)[1], groups, lb, ub)
-    J = np.zeros((n, n))
-    J[rows, cols] = values
+    J = grouped_difference(f, x0, f0, h, one_sided, method,
+                           sparsity_structure(structure, False), groups, lb, ub).toarray()
     exact = tridiagonal_jacobian(x0)
     assert len(calls) - 1 == per_group * 3  # three groups, whatever n is
     assert np.allclose(J, exact, rtol=rtol, atol=rtol)
@@ -534,3 +534,142 @@ def test_grouped_difference_matches_the_jacobian_with_few_evaluations(method, pe
     # the same entries as one column at a time, to the accuracy of the scheme
     dense = dense_jacobian(tridiagonal_residuals, x0, f0, h, one_sided, method, lb, ub)
     assert np.allclose(J, dense, rtol=rtol, atol=rtol)
+
+
+# orders of the greedy grouping, vectorised differences on a CSR pattern
+
+from refopt.differentiation import (  # noqa: E402
+    ORDERS, column_intersection_graph, smallest_last_order, visiting_order,
+)
+from refopt.linalg.sparse import CSRMatrix  # noqa: E402
+
+patterns = st.integers(1, 9).flatmap(lambda m: st.integers(1, 9).flatmap(
+    lambda n: hnp.arrays(bool, (m, n))))
+any_order = st.one_of(st.sampled_from(ORDERS), st.integers(0, 2**32 - 1), st.none())
+
+
+@given(A=patterns, order=any_order, sparse=st.booleans())
+def test_no_two_columns_of_a_group_share_a_row_in_every_order(A, order, sparse):
+    groups = group_columns(CSRMatrix(A.astype(float)) if sparse else A, order=order)
+    assert groups.shape == (A.shape[1],)
+    assert sorted(set(groups)) == list(range(groups.max() + 1))
+    for g in range(groups.max() + 1):
+        assert np.all(A[:, groups == g].sum(axis=1) <= 1)
+
+
+@given(A=patterns, data=st.data())
+def test_a_given_permutation_is_visited_greedily(A, data):
+    order = np.array(data.draw(st.permutations(range(A.shape[1]))), dtype=int)
+    groups = group_columns(A, order=order)
+    position = np.argsort(order)
+    for j in range(A.shape[1]):
+        # j's group is the lowest one holding no earlier column that shares a row with j
+        blocked = {groups[i] for i in range(A.shape[1])
+                   if position[i] < position[j] and np.any(A[:, i] & A[:, j])}
+        assert groups[j] == min(set(range(A.shape[1] + 1)) - blocked)
+
+
+def degeneracy(A):
+    """Largest least degree met while deleting least-degree vertices (brute force)."""
+    adjacent = (A.T.astype(int) @ A.astype(int)) > 0
+    np.fill_diagonal(adjacent, False)
+    alive = list(range(A.shape[1]))
+    worst = 0
+    while alive:
+        degrees = [adjacent[j, alive].sum() for j in alive]
+        worst = max(worst, min(degrees))
+        alive.pop(int(np.argmin(degrees)))
+    return worst
+
+
+@given(A=patterns)
+def test_smallest_last_needs_at_most_degeneracy_plus_one_groups(A):
+    assert group_columns(A, order="smallest-last").max() + 1 <= degeneracy(A) + 1
+    order = smallest_last_order(column_intersection_graph(CSRMatrix(A.astype(float))))
+    assert np.array_equal(np.sort(order), np.arange(A.shape[1]))
+
+
+@pytest.mark.parametrize("lower, upper", [(0, 0), (1, 1), (2, 0), (0, 3), (2, 3), (4, 4)])
+@pytest.mark.parametrize("n", [10, 37, 200])
+@pytest.mark.parametrize("order", ["smallest-last", "largest-first", "natural"])
+def test_a_banded_pattern_needs_exactly_its_bandwidth(lower, upper, n, order):
+    A = sum(np.eye(n, k=k) for k in range(-lower, upper + 1)) != 0
+    assert group_columns(A, order=order).max() + 1 == lower + upper + 1
+
+
+def test_the_default_order_is_smallest_last_and_scipys_is_reproduced_by_seed():
+    A = np.random.default_rng(3).random((30, 40)) < 0.1
+    assert np.array_equal(group_columns(A), group_columns(A, order="smallest-last"))
+    assert np.array_equal(visiting_order(5, 40, None), np.random.RandomState(5).permutation(40))
+
+
+@pytest.mark.parametrize("order, message", [
+    ("random", "`order` must be an int, None, a permutation"),
+    ([0, 0, 1], "`order` must be a permutation of range(n)."),
+])
+def test_bad_orders_are_refused(order, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        group_columns(np.ones((2, 3)), order=order)
+
+
+def sparse_function(P, W, V):
+    """Residuals whose row i depends exactly on the x_j with P[i, j]: a random sparse f."""
+    A, B = np.where(P, W, 0.0), np.where(P, V, 0.0)
+    return lambda x: A @ np.sin(x) + B @ x**2
+
+
+@given(P=patterns, data=st.data(), method=st.sampled_from(METHODS), bounded=st.booleans(),
+       order=any_order)
+def test_grouped_differences_equal_dense_ones(P, data, method, bounded, order):
+    m, n = P.shape
+    W = data.draw(hnp.arrays(float, (m, n), elements=st.floats(-3, 3)))
+    V = data.draw(hnp.arrays(float, (m, n), elements=st.floats(-3, 3)))
+    x0 = data.draw(hnp.arrays(float, n, elements=st.floats(-2, 2)))
+    fun = sparse_function(P, W, V)
+    bounds = (x0 - data.draw(st.sampled_from([0.0, 1e-9, 1.0])), x0 + 1e-9) if bounded \
+        else (-np.inf, np.inf)
+    if method == "cs":
+        bounds = (-np.inf, np.inf)   # the complex step does not look at bounds
+    groups = group_columns(P, order=order)
+    dense, dense_info = approx_derivative(fun, x0, method=method, bounds=bounds, full_output=True)
+    J, info = approx_derivative(fun, x0, method=method, bounds=bounds, sparsity=(P, groups),
+                                full_output=True)
+    assert isinstance(J, CSRMatrix) and J.shape == (m, n)
+    assert np.allclose(J.toarray(), np.where(P, np.atleast_2d(dense).reshape(m, n), 0.0),
+                       rtol=1e-12, atol=1e-12)
+    per_point = 2 if method == "3-point" else 1
+    assert info["nfev"] == 1 + per_point * (groups.max() + 1 if n else 0)
+    assert dense_info["nfev"] == 1 + per_point * n
+
+
+def test_workers_get_all_grouped_points_in_one_call():
+    n = 30
+    structure = sum(np.eye(n, k=k) for k in (-1, 0, 1)) != 0
+    calls = []
+
+    def recording_map(f, points):
+        points = list(points)
+        calls.append(len(points))
+        return [f(x) for x in points]
+
+    for method, per_group in [("2-point", 1), ("3-point", 2), ("cs", 1)]:
+        calls.clear()
+        J = approx_derivative(tridiagonal_residuals, np.linspace(0, 1, n), method=method,
+                              sparsity=structure, workers=recording_map)
+        assert calls == [3 * per_group]
+        assert np.allclose(J.toarray(), tridiagonal_jacobian(np.linspace(0, 1, n)), atol=1e-6)
+    calls.clear()
+    dense = approx_derivative(tridiagonal_residuals, np.linspace(0, 1, n), workers=recording_map)
+    assert calls == [2 * n]
+    assert np.array_equal(dense, approx_derivative(tridiagonal_residuals, np.linspace(0, 1, n)))
+
+
+@pytest.mark.parametrize("method, rtol", [("2-point", 1e-6), ("3-point", 1e-9), ("cs", 1e-14)])
+def test_the_linear_operator_gives_directional_derivatives(method, rtol):
+    x0 = np.linspace(-1, 1, 8)
+    J = approx_derivative(tridiagonal_residuals, x0, method=method, as_linear_operator=True)
+    p = np.cos(np.arange(8.0))
+    assert np.allclose(J.matvec(p), tridiagonal_jacobian(x0) @ p, rtol=rtol, atol=rtol)
+    assert np.array_equal(J.matvec(np.zeros(8)), np.zeros(8))
+    with pytest.raises(NotImplementedError, match="J p, not J\\^T y"):
+        J.rmatvec(np.ones(8))

@@ -172,12 +172,10 @@ def broyden_case() -> Case:
 
     def run():
         sparse = _refopt_module("linalg.sparse", " (a CSR matrix)")
-        build = getattr(getattr(sparse, "CSRMatrix", None), "from_triplets", None)
-        if build is None:
-            raise NotImplementedError("refopt.linalg.sparse has no CSRMatrix.from_triplets yet")
         least_squares = _refopt("least_squares")()
         rows, cols = broyden_sparsity_triplets(BROYDEN_N)
-        pattern = build(np.ones(rows.size), rows, cols, (BROYDEN_N, BROYDEN_N))
+        pattern = sparse.CSRMatrix.from_coo(rows, cols, np.ones(rows.size),
+                                            (BROYDEN_N, BROYDEN_N))
         r = least_squares(broyden_residuals, x0, jac_sparsity=pattern, method="trf")
         return {"nfev": r.nfev, "njev": r.njev, "x": r.x, "cost": r.cost}
 

@@ -51,10 +51,9 @@ Where refopt departs from scipy 1.17 (each with a test in ``tests/lsq/test_least
   solver starts, with the ``TypeError`` Python raises for a bad keyword (scipy raises it at
   the first LSMR call, so never when no iteration is made).
 
-``tr_solver='lsmr'`` works with dense Jacobians (:mod:`refopt.linalg.lsmr`). Sparse
-Jacobians (``jac_sparsity``, a sparse or operator ``jac``) need grouped differences and a
-sparse matrix type, which refopt does not have yet: they are validated as scipy validates
-them and then raise ``NotImplementedError``.
+``tr_solver='lsmr'`` works with every form of Jacobian (:mod:`refopt.linalg.lsmr`): dense,
+sparse (``jac_sparsity`` with grouped differences, or a sparse ``jac``; a CSRMatrix of
+:mod:`refopt.linalg.sparse`) and operators; :mod:`refopt.lsq.jacobian` handles the three.
 """
 
 from __future__ import annotations
@@ -69,9 +68,9 @@ import numpy as np
 
 from .._callback import wrap_callback
 from .._result import OptimizeResult
-from ..differentiation import approx_derivative
 from .dogbox import dogbox
 from .lm import FROM_MINPACK_TO_COMMON, call_minpack, default_max_nfev
+from .jacobian import Jacobian, check_workers, is_operator, map_of_workers
 from .losses import LOSSES, construct_loss_function, cost
 from .options import Options, Problem, Scaling
 from .trf import trf
@@ -110,7 +109,8 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
                   f_scale: float = 1.0, diff_step: Any = None, tr_solver: str | None = None,
                   tr_options: dict | None = None, jac_sparsity: Any = None,
                   max_nfev: int | None = None, verbose: int = 0, args: tuple = (),
-                  kwargs: dict | None = None, callback: Callable | None = None) -> OptimizeResult:
+                  kwargs: dict | None = None, callback: Callable | None = None,
+                  workers: Any = None) -> OptimizeResult:
     """Solve a nonlinear least-squares problem with bounds on the variables.
 
     Finds a local minimum of ``F(x) = 0.5 * sum(rho(f_i(x)**2))`` subject to
@@ -127,8 +127,11 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
     jac : {'2-point', '3-point', 'cs', callable}, optional
         How to compute the Jacobian (m, n): a finite-difference scheme of
         :func:`refopt.approx_derivative`, or ``jac(x, *args, **kwargs)`` returning an
-        array_like (``np.atleast_2d`` is applied). Method 'lm' always uses MINPACK's own
-        forward differences when ``jac`` is a string.
+        array_like (``np.atleast_2d`` is applied), a sparse matrix (a
+        :class:`refopt.linalg.sparse.CSRMatrix` or a scipy.sparse one, read by duck typing)
+        or a linear operator (``shape``, ``matvec``, ``rmatvec``); the last two need
+        ``tr_solver='lsmr'``. Method 'lm' always uses MINPACK's own forward differences
+        when ``jac`` is a string.
     bounds : 2-tuple of array_like, or Bounds, optional
         Lower and upper bounds, each a scalar (the same bound for every variable) or of
         the shape of ``x0``; ``np.inf`` with the right sign disables a bound. An object
@@ -164,10 +167,12 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
         ``conlim``, ``maxiter``, ``show``, ``x0``) and, for 'trf', ``regularize`` (default
         True: add a Tikhonov term that depends on the trust radius). 'dogbox' warns about
         ``regularize`` and drops it.
-    jac_sparsity : None or array_like of shape (m, n), optional
-        Sparsity structure of the Jacobian for finite differences. Validated, then
-        ``NotImplementedError`` (grouped differencing is not available yet). An error
-        with a callable ``jac``.
+    jac_sparsity : None, array_like or sparse matrix of shape (m, n), optional
+        Sparsity structure of the Jacobian for finite differences: its zeros are known to
+        be zero. The columns are grouped once (:func:`refopt.differentiation.group_columns`,
+        default order 'smallest-last') and each Jacobian costs one evaluation per group
+        ('2-point', 'cs') or two ('3-point'); it is held as a CSRMatrix and ``tr_solver``
+        becomes 'lsmr'. Not for 'lm'; an error with a callable ``jac``.
     max_nfev : None or int, optional
         Maximum number of evaluations of ``fun``. None means ``100 * n`` for 'trf' and
         'dogbox' (finite-difference evaluations not counted), and for 'lm' ``100 * n``
@@ -181,12 +186,19 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
         parameter is named ``intermediate_result`` (an :class:`OptimizeResult` with at least
         ``x``, ``fun``, ``cost``, ``nit``, ``nfev``), else as ``callback(x)``. Returning
         True or raising ``StopIteration`` stops the run (status -2).
+    workers : None, int or map-like callable, optional
+        How the finite-difference points are evaluated: ``workers(fun, points)`` gets all
+        the points of one Jacobian in one call (``multiprocessing.Pool.map``, or a
+        vectorised evaluation); an int starts a process pool of that size (-1: one process
+        per core; ``fun`` must pickle). None (default) evaluates them in turn.
 
     Returns
     -------
     OptimizeResult
         ``x`` (solution), ``cost`` (F at x), ``fun`` (residuals at x), ``jac`` (the
-        Jacobian at x after the robust-loss rescaling), ``grad`` (gradient of F),
+        Jacobian at x after the robust-loss rescaling, of the kind ``jac`` returned: an
+        array, a sparse matrix of the user's CSR class, a CSRMatrix with
+        ``jac_sparsity``, or an operator), ``grad`` (gradient of F),
         ``optimality`` (the first-order measure compared with ``gtol``), ``active_mask``
         (int array: -1 lower bound active, 1 upper, 0 free), ``nfev``, ``njev`` (None for
         'lm' with finite differences), ``status`` (-2 callback, -1 improper input, 0
@@ -200,8 +212,6 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
         at ``x0``.
     TypeError
         For a ``tr_options`` key that LSMR does not take (with ``tr_solver='lsmr'``).
-    NotImplementedError
-        For sparse problems (after validation).
 
     Examples
     --------
@@ -215,6 +225,7 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
     """
     # [least-squares-body]
     check_options(method, jac, tr_solver, loss, verbose, max_nfev, f_scale)
+    check_workers(workers)
     x0 = as_initial_point(x0)
     lb, ub = as_bounds(bounds, x0, method)
     scaling = check_x_scale(x_scale, x0, method)
@@ -227,34 +238,37 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
     residuals = wrap_residuals(fun, args, kwargs)
     f0 = residuals(x0)
     m, n = check_residuals(f0, x0, method)  # before J0: no differencing of unusable values
-    # lm differences in MINPACK's own way; grouped (sparse) differences are not written yet
-    needs_J0 = callable(jac) or (method != "lm" and jac_sparsity is None)
-    J0 = evaluate_jacobian(fun, jac, x0, f0, lb, ub, diff_step, args, kwargs) if needs_J0 else None
-
-    loss_function = construct_loss_function(m, loss, f_scale)
-    initial_cost = cost_of(f0, loss, loss_function)
-
+    # before J0 too (scipy checks after): a wrong structure costs no differencing
     check_jac_sparsity(jac_sparsity, jac, method, tr_solver, m, n)
-    if J0 is not None:
-        check_jacobian(J0, m, n, method, tr_solver, scaling)
-    if method != "lm":
-        refuse_sparse(jac_sparsity, J0)
-        tr_solver = "exact" if tr_solver is None else tr_solver  # J0 is dense here
-        tr_options = check_tr_options(tr_options, method, tr_solver)
+    with map_of_workers(workers) as mapper:
+        jacobian = Jacobian(fun, jac, (lb, ub), diff_step, args, kwargs,
+                            group_structure(jac_sparsity), mapper)
+        # lm differences in MINPACK's own way
+        J0 = jacobian(x0, f0) if callable(jac) or method != "lm" else None
 
-    callback = wrap_callback(callback)
-    residuals = fixed_shape(residuals, m)
-    if method == "lm":
-        jacobian = minpack_jacobian(jac, args, kwargs, m, n)
-        budget = default_max_nfev(n, differences=jacobian is None)
-    else:
-        jacobian = wrap_jacobian(fun, jac, lb, ub, diff_step, args, kwargs, m, n)
-        budget = 100 * n
-    problem = Problem(residuals, jacobian, x0, f0, J0, lb, ub)
-    options = Options(ftol, xtol, gtol, budget if max_nfev is None else int(max_nfev),
-                      loss_function, tr_solver, MappingProxyType(tr_options), verbose,
-                      callback, diff_step)
-    result = SOLVERS[method](problem, options, scaling)
+        loss_function = construct_loss_function(m, loss, f_scale)
+        initial_cost = cost_of(f0, loss, loss_function)
+        if J0 is not None:
+            check_jacobian(J0, m, n, method, tr_solver, scaling)
+        if method != "lm":
+            if tr_solver is None:  # as scipy: 'exact' for a dense J0, 'lsmr' otherwise
+                tr_solver = "exact" if isinstance(J0, np.ndarray) else "lsmr"
+            tr_options = check_tr_options(tr_options, method, tr_solver)
+
+        callback = wrap_callback(callback)
+        residuals = fixed_shape(residuals, m)
+        if method == "lm":
+            solver_jacobian = minpack_jacobian(jac, args, kwargs, m, n)
+            budget = default_max_nfev(n, differences=solver_jacobian is None)
+        else:
+            solver_jacobian = jacobian.checked(m, n, J0)
+            budget = 100 * n
+        problem = Problem(residuals, solver_jacobian, x0, f0, J0, lb, ub)
+        options = Options(ftol, xtol, gtol, budget if max_nfev is None else int(max_nfev),
+                          loss_function, tr_solver, MappingProxyType(tr_options), verbose,
+                          callback, diff_step)
+        result = SOLVERS[method](problem, options, scaling)
+    result.jac = jacobian.like_user(result.jac)
     return finish(result, initial_cost, verbose)
     # [/least-squares-body]
 
@@ -444,15 +458,6 @@ def check_jacobian(J0: Any, m: int, n: int, method: str, tr_solver: str | None,
         raise ValueError("x_scale='jac' can't be used when `jac` returns LinearOperator.")
 
 
-def refuse_sparse(jac_sparsity: Any, J0: Any) -> None:
-    """Stop, after validation, where refopt lacks the sparse machinery (never a fallback)."""
-    if jac_sparsity is not None or not isinstance(J0, np.ndarray):
-        raise NotImplementedError(
-            "sparse least squares (`jac_sparsity`, a sparse or LinearOperator `jac`) needs "
-            "grouped finite differences and a sparse matrix type (refopt.linalg.sparse), "
-            "which are not written yet; a dense Jacobian works with tr_solver='lsmr'.")
-
-
 # [tr-options]
 def check_tr_options(tr_options: dict, method: str, tr_solver: str) -> dict:
     """``tr_options`` as the solver will use them; for 'lsmr', checked against LSMR's keywords.
@@ -513,47 +518,16 @@ def fixed_shape(residuals: Callable, m: int) -> Callable[[np.ndarray], np.ndarra
     return checked
 
 
-def evaluate_jacobian(fun: Callable, jac: Any, x: np.ndarray, f: np.ndarray,
-                      lb: np.ndarray, ub: np.ndarray, diff_step: Any, args: tuple,
-                      kwargs: dict) -> Any:
-    """The Jacobian at ``x`` (``f = fun(x)``): the user's, or by finite differences.
+def group_structure(jac_sparsity: Any) -> tuple[Any, np.ndarray] | None:
+    """``(pattern, groups)`` of ``jac_sparsity``, grouped once for the whole run."""
+    if jac_sparsity is None:
+        return None
+    from ..differentiation import group_columns, sparsity_structure
 
-    Differences call the user's ``fun`` directly: the complex step needs its complex values.
-    """
-    if callable(jac):
-        J = jac(x.copy(), *args, **kwargs)
-        if is_sparse(J) or is_operator(J):
-            return J  # checked by the caller; refopt cannot use them yet
-        return np.array(np.atleast_2d(J), dtype=float)
-    J = approx_derivative(fun, x, method=jac, rel_step=diff_step, f0=f, bounds=(lb, ub),
-                          args=args, kwargs=kwargs)
-    return np.atleast_2d(J)  # approx_derivative returns a 1-D gradient when m == 1
+    return sparsity_structure(jac_sparsity, structural=False), group_columns(jac_sparsity)
 
 
-def wrap_jacobian(fun: Callable, jac: Any, lb: np.ndarray, ub: np.ndarray,
-                  diff_step: Any, args: tuple, kwargs: dict, m: int,
-                  n: int) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-    """``(x, f) -> J`` for trf and dogbox, ``f`` being the (unscaled) residuals at ``x``."""
-
-    def jacobian(x: np.ndarray, f: np.ndarray) -> np.ndarray:
-        J = evaluate_jacobian(fun, jac, x, f, lb, ub, diff_step, args, kwargs)
-        if not isinstance(J, np.ndarray) or J.shape != (m, n):
-            raise ValueError("The return value of `jac` has wrong shape: expected "
-                             f"{(m, n)}, actual {getattr(J, 'shape', None)}.")
-        return J
-
-    return jacobian
 # [/wrappers]
-
-
-def is_sparse(J: Any) -> bool:
-    """A scipy.sparse matrix or array (or anything that converts to CSR), by duck typing."""
-    return hasattr(J, "tocsr") and hasattr(J, "shape")
-
-
-def is_operator(J: Any) -> bool:
-    """A LinearOperator (something with ``matvec`` and ``rmatvec``), by duck typing."""
-    return hasattr(J, "matvec") and hasattr(J, "rmatvec")
 
 
 # ---------------------------------------------------------------------------------------
@@ -565,7 +539,7 @@ def minpack_jacobian(jac: Any, args: tuple, kwargs: dict, m: int,
     """``x -> J`` for MINPACK's lmder (callable ``jac``), or None for lmdif, which differences
     in its own way whatever scheme ``jac`` names (with a warning for '3-point' and 'cs')."""
     if callable(jac):
-        return _without_f(wrap_jacobian(None, jac, None, None, None, args, kwargs, m, n))
+        return _without_f(Jacobian(None, jac, None, None, args, kwargs).checked(m, n))
     if jac != "2-point":
         warnings.warn(f"jac='{jac}' works equivalently to '2-point' for method='lm'.",
                       stacklevel=3)

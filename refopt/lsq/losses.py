@@ -46,6 +46,8 @@ from typing import Any
 
 import numpy as np
 
+from .jacobian import scale_rows
+
 EPS = np.finfo(float).eps
 
 LossFunction = Callable[..., Any]
@@ -186,11 +188,6 @@ def scale_for_robust_loss_function(J: Any, f: np.ndarray,
 
 
 def left_scale_rows(J: Any, d: np.ndarray) -> Any:
-    """``diag(d) J`` computed in place, for a dense array or a CSR matrix (``data``/``indptr``)."""
-    if isinstance(J, np.ndarray):
-        J *= d[:, np.newaxis]
-        return J
-    if hasattr(J, "indptr") and hasattr(J, "data"):
-        J.data *= np.repeat(d, np.diff(J.indptr))
-        return J
-    raise TypeError(f"cannot scale the rows of a Jacobian of type {type(J).__name__}")
+    """``diag(d) J``: in place for a dense array or a CSR matrix, a new operator for a
+    linear operator (:func:`refopt.lsq.jacobian.scale_rows`)."""
+    return scale_rows(J, d)

@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from .jacobian import column_norms
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -121,10 +123,7 @@ def compute_jac_scale(J, scale_inv_old: np.ndarray | None = None) -> tuple[np.nd
     scale, scale_inv : ndarray
         ``1 / norms`` and ``norms``.
     """
-    if isinstance(J, np.ndarray):
-        scale_inv = np.sum(J**2, axis=0)**0.5
-    else:
-        scale_inv = np.asarray(J.power(2).sum(axis=0)).ravel()**0.5
+    scale_inv = column_norms(J)     # dense or CSR (refopt.lsq.jacobian)
     if scale_inv_old is None:
         scale_inv[scale_inv == 0] = 1
     else:

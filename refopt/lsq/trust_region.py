@@ -46,6 +46,7 @@ from numpy.linalg import norm
 
 from .._callback import call_callback_maybe_halt
 from .._result import OptimizeResult
+from .jacobian import working_copy
 from .losses import scale_for_robust_loss_function
 
 EPS = np.finfo(float).eps
@@ -790,7 +791,7 @@ def make_point(x: np.ndarray, f_true: np.ndarray, J: np.ndarray, loss_function,
         rho = loss_function(f)
         if cost is None:
             cost = 0.5 * np.sum(rho[0])
-        J, f = scale_for_robust_loss_function(np.array(J, dtype=float), f, rho)
+        J, f = scale_for_robust_loss_function(working_copy(J), f, rho)
     return Point(x=x, f_true=f_true, f=f, J=J, g=compute_grad(J, f), cost=cost)
 # [/point]
 

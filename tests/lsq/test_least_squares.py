@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 import refopt
 from refopt import Bounds, OptimizeResult, least_squares
 from refopt.lsq import TERMINATION_MESSAGES
+from refopt.linalg.operators import LinearOperator
+from refopt.linalg.sparse import CSRMatrix
 from refopt.lsq.losses import LOSSES
 
 EPS = np.finfo(float).eps
@@ -32,10 +34,12 @@ X0 = [0.5, 0.5]
 
 
 class FakeSparse:
-    """Looks like a scipy.sparse matrix to the duck typing (tocsr, shape)."""
+    """Looks like a scipy.sparse matrix to the duck typing (tocsr with the CSR arrays)."""
 
     def __init__(self, shape):
         self.shape = shape
+        csr = CSRMatrix(np.ones(shape))
+        self.data, self.indices, self.indptr = csr.data, csr.indices, csr.indptr
 
     def tocsr(self):
         return self
@@ -228,19 +232,20 @@ def test_none_tolerance_is_zero(fake_solvers):
     assert fake_solvers.calls[-1]["ftol"] == 0
 
 
-@pytest.mark.parametrize("changes", [
-    dict(jac_sparsity=np.ones((3, 2))),
-    dict(jac_sparsity=np.ones((3, 2)), method="dogbox", tr_solver="lsmr"),
-    dict(jac=lambda x: FakeSparse((3, 2))),
-    dict(jac=lambda x: FakeOperator((3, 2))),
+@pytest.mark.parametrize("changes, form", [
+    (dict(jac_sparsity=np.ones((3, 2))), CSRMatrix),
+    (dict(jac_sparsity=np.ones((3, 2)), method="dogbox"), CSRMatrix),
+    (dict(jac=lambda x: FakeSparse((3, 2))), CSRMatrix),
+    (dict(jac=lambda x: FakeOperator((3, 2))), LinearOperator),
 ])
-def test_sparse_problems_are_not_implemented_after_validation(fake_solvers, changes):
-    with pytest.raises(NotImplementedError, match="sparse matrix type"):
-        least_squares(residuals, X0, **changes)
-    assert not fake_solvers.calls
+def test_sparse_problems_reach_the_solvers_with_lsmr(fake_solvers, changes, form):
+    least_squares(residuals, X0, **changes)
+    call = fake_solvers.calls[-1]
+    assert isinstance(call["J0"], form) and call["J0"].shape == (3, 2)
+    assert call["tr_solver"] == "lsmr"
 
 
-def test_sparsity_is_validated_before_refusing():
+def test_sparsity_is_validated_before_any_differencing():
     with pytest.raises(ValueError, match="wrong shape"):
         least_squares(residuals, X0, jac_sparsity=np.ones((3, 3)), tr_solver="lsmr")
 

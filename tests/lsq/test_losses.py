@@ -2,6 +2,9 @@
 Triggs et al. (2000) §4.3, and the f_scale and user-callable conventions."""
 
 import numpy as np
+
+from refopt.linalg.operators import aslinearoperator
+from refopt.linalg.sparse import CSRMatrix
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -103,13 +106,12 @@ def test_rescaling_works_in_place_and_on_csr_like_matrices():
     J_out, f_out = scale_for_robust_loss_function(J_work, f_work, rho)
     assert J_out is J_work and f_out is f_work
 
-    class CSR:  # the two attributes the rescaling reads, for a matrix with all entries stored
-        data = J.ravel().copy()
-        indptr = np.array([0, 2, 4, 6])
-
-    csr = CSR()
-    scale_for_robust_loss_function(csr, f.copy(), rho)
-    np.testing.assert_array_equal(csr.data, J_out.ravel())
+    csr = CSRMatrix(J)
+    assert scale_for_robust_loss_function(csr, f.copy(), rho)[0] is csr   # in place
+    np.testing.assert_array_equal(csr.toarray(), J_out)
+    operator = scale_for_robust_loss_function(aslinearoperator(J), f.copy(), rho)[0]
+    np.testing.assert_allclose(operator.matvec(np.ones(2)), J_out @ np.ones(2), rtol=1e-15)
+    np.testing.assert_allclose(operator.rmatvec(np.ones(3)), J_out.T @ np.ones(3), rtol=1e-15)
     with pytest.raises(TypeError, match="cannot scale"):
         scale_for_robust_loss_function([[1.0]], np.array([1.0]), rho[:, :1].copy())
 

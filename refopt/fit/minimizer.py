@@ -326,6 +326,28 @@ class Minimizer:
                              f"{nfev} but {self._nres} at the first; the length must not change{hint}")
         return arr
 
+    def _user_jacobian(self, jac: Callable, internal: bool, columns: Any = False) -> Callable:
+        """The user's ``jac(params, *args, **kws)`` (d residual / d varied parameter) as the
+        engine's Jacobian of its vector: in internal coordinates each column is multiplied by
+        ``dP/du`` (the chain rule through (31.1)-(31.3))."""
+        def engine_jacobian(fvars: np.ndarray) -> np.ndarray:
+            params = self.result.params
+            for par, u in zip(self._vars, fvars):
+                val = par.from_internal(float(u)) if internal else float(u)
+                par._val = val
+                params._asteval.symtable[par.name] = val
+            params.evaluate_expressions(self._order)
+            J = jac(params, *self.userargs, **self.userkws)
+            if not internal and not columns:
+                return J  # least_squares takes arrays, sparse matrices and operators as they are
+            J = np.asarray(J, dtype=float)
+            if columns:  # the user's rows are the parameters (leastsq's col_deriv)
+                J = J.T
+            if internal:
+                J = J * np.array([p.scale_gradient(float(u)) for p, u in zip(self._vars, fvars)])
+            return J.T if columns else J
+        return engine_jacobian
+
     def penalty(self, fvars: np.ndarray) -> float:
         """The scalar the scalar methods minimise: ``reduce_fcn`` of the residuals."""
         r = self._residual(fvars)
@@ -359,6 +381,8 @@ class Minimizer:
                     gtol=0.0, maxfev=self._limit, epsfcn=LEASTSQ_EPSFCN, factor=100, diag=None)
         call.update(self.kws)
         call.update(kws)
+        if callable(call.get("Dfun")):
+            call["Dfun"] = self._user_jacobian(call["Dfun"], internal=True, columns=call.get("col_deriv"))
         result.call_kws = call
         u0 = result._init_vals_internal
         if result.nvarys == 0:
@@ -394,6 +418,10 @@ class Minimizer:
         call = dict(bounds=(lb, ub), max_nfev=2 * self._limit)
         call.update(self.kws)
         call.update(kws)
+        if "Dfun" in call:  # lmfit's spelling for both engines
+            call["jac"] = call.pop("Dfun")
+        if callable(call.get("jac")):
+            call["jac"] = self._user_jacobian(call["jac"], internal=False)
         result.call_kws = call
         try:
             ret = least_squares(self._residual, result._init_vals_internal, **call)

@@ -275,7 +275,12 @@ class Parameter:
 
     def __repr__(self) -> str:
         parts = [repr(self.name)]
-        val = self._val if self._expr is None else self.value
+        val = self._val
+        if self._expr is not None:
+            try:
+                val = self.value
+            except (ConstraintError, ExprError):
+                pass  # a repr must not raise: show the last value
         if self.stderr is not None:
             parts.append(f"value={val!r} +/- {self.stderr:.3g}")
         elif not self._vary and self._expr is None:
@@ -401,6 +406,17 @@ class Parameters(dict):
         super().__setitem__(key, par)
         self._order = None
         self._fresh = False
+        self._evaluate_if_possible()
+
+    def _evaluate_if_possible(self) -> None:
+        """Bring every value up to date now, as lmfit does on ``add``; an expression that
+        cannot be evaluated yet (a name added later, a cycle) waits until a value is read
+        or the fit is prepared, where its error is raised."""
+        if any(p._code is not None for p in dict.values(self)):
+            try:
+                self.update_constraints()
+            except ConstraintError:
+                self._fresh = False
 
     def __delitem__(self, key: str) -> None:
         super().__delitem__(key)
@@ -419,8 +435,15 @@ class Parameters(dict):
         if isinstance(name, Parameter):
             self[name.name] = name
             return
-        if isinstance(value, Parameter):
-            self[name] = _copy.deepcopy(value)
+        if isinstance(value, Parameter):  # a copy, renamed, with any keyword given applied
+            par = _copy.deepcopy(value)
+            par._owner = None
+            par.name = name
+            given = {k: v for k, v in (("min", min), ("max", max)) if v not in (-_INF, _INF)}
+            par.set(vary=None if vary is True else vary, expr=expr, brute_step=brute_step, **given)
+            if user_data is not None:
+                par.user_data = user_data
+            self[name] = par
             return
         self[name] = Parameter(name, value=value, vary=vary, min=min, max=max, expr=expr,
                                brute_step=brute_step, user_data=user_data)
@@ -443,14 +466,12 @@ class Parameters(dict):
             else:
                 raise TypeError(f"add_many takes tuples or Parameter objects, not {type(item).__name__}")
 
-    def update(self, other: Any = (), **kws) -> Parameters:
-        """Merge parameters (and, from another Parameters, its user symbols); returns self."""
-        if isinstance(other, Parameters):
-            self._asteval.symtable.update(other.user_symbols())
-        items = other.values() if isinstance(other, Parameters) else dict(other, **kws).values()
-        for par in items:
-            if not isinstance(par, Parameter):
-                raise ValueError(f"{par!r} is not a Parameter")
+    def update(self, other: Parameters) -> Parameters:
+        """Merge another Parameters (copies of its parameters, and its user symbols); returns self."""
+        if not isinstance(other, Parameters):
+            raise ValueError(f"'{other}' is not a Parameters object")
+        self._asteval.symtable.update(other.user_symbols())
+        for par in dict.values(other):
             self[par.name] = _copy.deepcopy(par)
         return self
 
@@ -557,8 +578,8 @@ class Parameters(dict):
     def pretty_repr(self, oneline: bool = False) -> str:
         """The parameters one per line (or as a one-line ``Parameters([...])``)."""
         if oneline:
-            return f"Parameters({list(self.values())!r})"
-        lines = ["Parameters({"] + [f"    {k!r}: {v!r}," for k, v in self.items()] + ["})"]
+            return f"Parameters({list(self.items())!r})"
+        lines = ["Parameters({"] + [f"    {k!r}: {v!r}," for k, v in self.items()] + ["    })", ""]
         return "\n".join(lines)
 
     def pretty_print(self, oneline: bool = False, colwidth: int = 8, precision: int = 4,
@@ -593,8 +614,12 @@ class Parameters(dict):
         return self.pretty_repr(oneline=True)
 
     # ---- copy and pickle
+    def __array__(self, dtype=None, copy=None):
+        """The values, in order."""
+        return np.array([float(p.value) for p in dict.values(self)], dtype=dtype)
+
     def __deepcopy__(self, memo: dict) -> Parameters:
-        out = Parameters()
+        out = type(self)()
         out._asteval.symtable.update(_copy_symbols(self.user_symbols(), memo))
         for par in dict.values(self):
             new = Parameter.__new__(Parameter)
@@ -612,8 +637,7 @@ class Parameters(dict):
         return (Parameters, (), self.__getstate__())
 
     def __getstate__(self) -> dict:
-        return {"unique_symbols": self.user_symbols(),
-                "params": [par.__getstate__() for par in dict.values(self)]}
+        return {"unique_symbols": self.user_symbols(), "params": list(dict.values(self))}
 
     def __setstate__(self, state: dict) -> None:
         self._asteval.symtable.update(state.get("unique_symbols", {}))
@@ -622,6 +646,8 @@ class Parameters(dict):
     def _add_states(self, states) -> None:
         dict.clear(self)
         for st in states:
+            if isinstance(st, Parameter):
+                st = st.__getstate__()
             par = Parameter.__new__(Parameter)
             par.__setstate__(tuple(st))
             self[par.name] = par

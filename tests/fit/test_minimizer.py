@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from refopt.fit import ConstraintError, Minimizer, MinimizerResult, Parameters, minimize
+from refopt.fit import ConstraintError, Minimizer, MinimizerResult, Parameter, Parameters, minimize
 from refopt.fit.minimizer import METHODS, _available_fit_methods
 
 RUNNABLE = _available_fit_methods()
@@ -387,3 +387,39 @@ def test_the_manual_examples_run():
     assert "decay:        0.025 (fixed)" in sine and "amp is still 10" in sine
     peaks = fitting.example_two_peaks()
     assert "== '2*wid1/3'" in peaks and "wid2 / wid1 = 0.666666666666666" in peaks
+
+
+@pytest.mark.parametrize("method, key", [("least_squares", "jac"), ("least_squares", "Dfun"),
+                                         ("leastsq", "Dfun")])
+def test_user_jacobian_of_the_parameters(method, key):
+    # lmfit's test: Rosenbrock's residuals with x1 >= 1.5; the Jacobian takes the Parameters
+    p = Parameters()
+    p.add("x0", value=2.0)
+    p.add("x1", value=2.0, min=1.5)
+    calls = []
+
+    def resid(params):
+        return np.array([10 * (params["x1"] - params["x0"] ** 2), 1 - params["x0"]])
+
+    def jac(params):
+        calls.append(1)
+        return np.array([[-20 * params["x0"].value, 10.0], [-1.0, 0.0]])
+
+    out = minimize(resid, p, method=method, **{key: jac})
+    free = minimize(resid, p, method=method)
+    # the minimum on the bound x1 = 1.5: x0 minimises 100 (1.5 - x0^2)^2 + (1 - x0)^2
+    x0 = out.params["x0"].value
+    assert out.params["x1"].value == pytest.approx(1.5, abs=1e-7)
+    assert 400 * x0 * (x0**2 - 1.5) + 2 * (x0 - 1) == pytest.approx(0.0, abs=1e-6)
+    assert calls and out.nfev < free.nfev
+
+
+def test_parameters_add_copy_with_keywords_and_update_refuses_a_dict():
+    p = Parameters()
+    template = Parameter("c", value=9, user_data={"form": "square"})
+    p.add("c1", template, min=1)
+    assert p["c1"].name == "c1" and p["c1"].min == 1 and p["c1"].value == 9
+    assert p["c1"].user_data == {"form": "square"} and p["c1"] is not template
+    with pytest.raises(ValueError, match="is not a Parameters object"):
+        p.update({"a": Parameter("a", 1.0)})
+    np.testing.assert_array_equal(np.asarray(p), [9.0])

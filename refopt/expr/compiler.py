@@ -24,6 +24,7 @@ import itertools
 import operator
 
 import numpy as np
+from numpy import ndarray
 
 from .errors import ExprError, ExprNameError, ExprSyntaxError, SecurityError, Where
 from .safety import (Limits, check_add, check_attribute_name, check_attribute_owner,
@@ -111,21 +112,28 @@ def located(operate, operand, where: Where):
     def apply(frame):
         value = operand(frame)
         try:
-            return operate(value)
+            result = operate(value)
         except Exception as exc:
             raise where.wrap(exc) from None
+        if type(result) is ndarray:
+            frame.budget.host.adopt(result)
+        return result
     return apply
 
 
-def checked_call(func, args, kwargs, substitutes: dict, limits):
+def checked_call(func, args, kwargs, substitutes: dict, limits, host):
     """``func(*args, **kwargs)`` after the checks of the callee and of the arguments; a
-    callee with a registered substitute (keyed by ``id``) is replaced by it."""
+    callee with a registered substitute (keyed by ``id``) is replaced by it. What numpy
+    returns was made here (adopted); what any other callable returns may be the host's
+    (sealed if it is an array)."""
     check_callable(func)
     func = substitutes.get(id(func), func)
     check_arguments(args, kwargs, limits)
     if numpy_function(func):
         check_numpy_arguments(args, kwargs, limits)
-    return func(*args, **kwargs)
+        return host.adopt(func(*args, **kwargs))
+    result = func(*args, **kwargs)
+    return result if type(func) is Procedure else host.guard(result)
 
 
 def run_block(statements: list):
@@ -219,7 +227,9 @@ class Compiler:
         def load(frame):
             value = frame.vars.get(name, MISSING)
             if value is MISSING:
-                return lookup(frame.parent, name, where)
+                value = lookup(frame.parent, name, where)
+            if isinstance(value, ndarray):  # a host's array is handed out sealed
+                return frame.budget.host.guard(value)
             return value
         return load
     # [/name]
@@ -241,9 +251,12 @@ class Compiler:
                 a, b = left(frame), right(frame)
                 try:
                     check(a, b, limits)
-                    return operate(a, b)
+                    result = operate(a, b)
                 except Exception as exc:
                     raise where.wrap(exc) from None
+                if type(result) is ndarray:  # made here: it stays writeable
+                    frame.budget.host.adopt(result)
+                return result
             return binop
 
         def binop_chain(frame):
@@ -255,6 +268,8 @@ class Compiler:
                     a = operate(a, b)
                 except Exception as exc:
                     raise where.wrap(exc) from None
+            if type(a) is ndarray:
+                frame.budget.host.adopt(a)
             return a
         return binop_chain
     # [/binop]
@@ -291,9 +306,12 @@ class Compiler:
                     if not result:
                         return result
                     a = b
-                return last_op(a, last(frame))
+                result = last_op(a, last(frame))
             except Exception as exc:
                 raise where.wrap(exc) from None
+            if type(result) is ndarray:
+                frame.budget.host.adopt(result)
+            return result
         return compare
     # [/compare]
 
@@ -326,7 +344,9 @@ class Compiler:
                 if spread:
                     items = fn(frame)
                     try:  # take one item more than allowed at most, then let the check refuse
-                        out.extend(itertools.islice(items, limits.max_sequence_length - len(out) + 1))
+                        guard = frame.budget.host.guard
+                        out.extend(guard(item) for item in
+                                   itertools.islice(items, limits.max_sequence_length - len(out) + 1))
                         check_size(out, limits)
                     except Exception as exc:
                         raise where.wrap(exc) from None
@@ -376,7 +396,7 @@ class Compiler:
         def subscript(frame):
             obj, key = value(frame), index(frame)
             try:
-                return check_value(obj[key])  # e.g. a module inside a host's list
+                return frame.budget.host.guard(check_value(obj[key]))  # a module or an array in a host's list
             except Exception as exc:
                 raise where.wrap(exc) from None
         return subscript
@@ -394,7 +414,7 @@ class Compiler:
         value, get = self.compile(node.value), self.attribute_getter(node)
 
         def attribute(frame):
-            return get(value(frame))
+            return get(value(frame), frame.budget.host)
         return attribute
 
     def attribute_getter(self, node: ast.Attribute):
@@ -402,13 +422,13 @@ class Compiler:
         attr, where, limits = node.attr, self.where(node), self.limits
         guard = attr in GUARDED_METHODS
 
-        def get(obj):
+        def get(obj, host):
             try:
                 check_attribute_owner(obj)
                 found = check_value(getattr(obj, attr))
                 if guard:
                     return guard_method(obj, attr, found, limits)
-                return found
+                return host.guard(found)  # a host object's array attribute is sealed
             except Exception as exc:
                 raise where.wrap(exc) from None
         return get
@@ -429,10 +449,10 @@ class Compiler:
 
             def method_call(frame):
                 obj = receiver(frame)
-                func = get(obj)
+                func = get(obj, frame.budget.host)
                 args, kwargs = arguments(frame)
                 try:
-                    result = checked_call(func, args, kwargs, substitutes, limits)
+                    result = checked_call(func, args, kwargs, substitutes, limits, frame.budget.host)
                     if type(obj) in GROWABLE_TYPES:  # grown in place, e.g. x.extend(x)
                         check_size(obj, limits)
                     return check_size(check_value(result), limits)
@@ -446,7 +466,7 @@ class Compiler:
             func = callee(frame)
             args, kwargs = arguments(frame)
             try:
-                result = checked_call(func, args, kwargs, substitutes, limits)
+                result = checked_call(func, args, kwargs, substitutes, limits, frame.budget.host)
                 return check_size(check_value(result), limits)
             except Exception as exc:
                 raise where.wrap(exc) from None
@@ -467,7 +487,8 @@ class Compiler:
             for name, value in named:
                 if name is None:
                     try:
-                        kwargs.update(value(frame))
+                        guard = frame.budget.host.guard
+                        kwargs.update((k, guard(v)) for k, v in dict(value(frame)).items())
                     except Exception as exc:
                         raise where.wrap(exc) from None
                 else:
@@ -503,13 +524,13 @@ class Compiler:
 
         def run(frame, out):
             inner = Frame({}, frame, frame.budget)
-            tick = frame.budget.tick
+            tick, guard = frame.budget.tick, frame.budget.host.guard
 
             def level(i):
                 store, iterable, conditions = loops[i]
                 for item in iterable(inner):
                     tick()
-                    store(inner, item)
+                    store(inner, guard(item))
                     if all(c(inner) for c in conditions):
                         if i + 1 == len(loops):
                             emit(out, inner)
@@ -587,8 +608,9 @@ class Compiler:
                     few = len(values) < n
                     raise ValueError(f"not enough values to unpack (expected {n}, got {len(values)})" if few
                                      else f"too many values to unpack (expected {n})")
+                guard = frame.budget.host.guard
                 for store, item in zip(stores, values):
-                    store(frame, item)
+                    store(frame, guard(item))
             return unpack
         star, limits = stars[0], self.limits
 
@@ -598,7 +620,9 @@ class Compiler:
             if len(values) < n - 1:
                 raise ValueError(f"not enough values to unpack (expected at least {n - 1}, got {len(values)})")
             tail = len(values) - (n - 1 - star)
-            parts = values[:star] + [values[star:tail]] + values[tail:]
+            guard = frame.budget.host.guard
+            parts = [guard(v) for v in values]
+            parts = parts[:star] + [parts[star:tail]] + parts[tail:]
             for store, item in zip(stores, parts):
                 store(frame, item)
         return unpack_star
@@ -646,19 +670,21 @@ class Compiler:
                 current, v = load(frame), value(frame)
                 try:
                     check(current, v, limits)
-                    frame.vars[name] = operate(current, v)
+                    result = frame.vars[name] = operate(current, v)
                 except Exception as exc:
                     raise where.wrap(exc) from None
+                if type(result) is ndarray:
+                    frame.budget.host.adopt(result)
             return augassign_name
         if isinstance(target, ast.Subscript):
             obj, key = self.compile(target.value), self.compile(target.slice)
             place = lambda frame: (obj(frame), key(frame))  # noqa: E731
-            read, write = operator.getitem, operator.setitem
+            read, write = lambda owner, key, host: host.guard(owner[key]), operator.setitem  # noqa: E731
         elif isinstance(target, ast.Attribute):
             check_attribute_name(target.attr)
             obj, getter, attr = self.compile(target.value), self.attribute_getter(target), target.attr
             place = lambda frame: (obj(frame), attr)  # noqa: E731
-            read = lambda owner, _: getter(owner)  # noqa: E731
+            read = lambda owner, _, host: getter(owner, host)  # noqa: E731
 
             def write(owner, attr, v):
                 check_attribute_target(owner)
@@ -670,7 +696,7 @@ class Compiler:
             owner, key = place(frame)
             v = value(frame)
             try:
-                current = read(owner, key)
+                current = read(owner, key, frame.budget.host)
                 check(current, v, limits)
                 write(owner, key, operate(current, v))
             except Exception as exc:
@@ -736,9 +762,10 @@ class Compiler:
         def for_(frame):
             tick = frame.budget.tick
             try:
+                guard = frame.budget.host.guard
                 for item in iterable(frame):
                     tick()
-                    store(frame, item)
+                    store(frame, guard(item))
                     flow = body(frame)
                     if flow is not None:
                         if flow is BREAK:
@@ -1007,7 +1034,11 @@ class Procedure:
         try:
             budget.enter()
             try:
-                frame = Frame(self._params.bind(self._name, args, kwargs), self._scope, budget)
+                local = self._params.bind(self._name, args, kwargs)
+                for key, value in local.items():  # the host (or numpy) may pass its own arrays
+                    if isinstance(value, ndarray):
+                        local[key] = budget.host.guard(value)
+                frame = Frame(local, self._scope, budget)
                 flow = self._body(frame) if self._body is not None else None
             finally:
                 budget.depth -= 1

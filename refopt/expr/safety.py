@@ -47,6 +47,7 @@ from operator import index as _as_index
 import numpy as np
 
 from .errors import ExprSyntaxError, LimitError, SecurityError
+from .hostdata import HostArrays
 
 # [whitelists]
 EXPRESSION_NODES = (
@@ -76,6 +77,7 @@ FORBIDDEN_PREFIXES = ("_", "f_", "tb_", "gi_", "cr_", "ag_", "co_", "func_", "im
 FORBIDDEN_VALUE_TYPES = frozenset({
     types.ModuleType, types.FrameType, types.CodeType, types.TracebackType, types.GeneratorType,
     types.CoroutineType, types.AsyncGeneratorType, types.CellType, types.MappingProxyType,
+    memoryview,  # a sealed array's .base: its .obj is the host's array
 })
 UNSAFE_MODULES = (os, sys, io, builtins, types)
 UNSAFE_MODULE_IDS = frozenset(id(m) for m in UNSAFE_MODULES)
@@ -453,11 +455,18 @@ def check_matmul(a, b, limits: Limits) -> None:
 
 
 GUARDED_STR_TYPES = (str, bytes, bytearray)
-GUARDED_METHODS = frozenset({"join", "replace", "astype"})
+GUARDED_METHODS = frozenset({"join", "replace", "astype", "at"})
 
 
 def guard_method(obj, attr: str, method, limits: Limits):
-    """``str.join``, ``str.replace`` and ``ndarray.astype`` with their result size predicted first."""
+    """``str.join``, ``str.replace`` and ``ndarray.astype`` with their result size predicted
+    first; ``ufunc.at`` refusing a read-only operand (numpy does not check it)."""
+    if attr == "at" and isinstance(obj, np.ufunc):
+        def at(a, *args, **kwargs):  # numpy's ufunc.at writes even into a read-only array
+            if isinstance(a, np.ndarray) and not a.flags.writeable:
+                raise ValueError(f"{obj.__name__}.at: output array is read-only")
+            return method(a, *args, **kwargs)
+        return at
     if attr == "astype" and isinstance(obj, np.ndarray):
         def astype(dtype, *args, **kwargs):
             check_dtype_like(dtype, limits)
@@ -489,10 +498,12 @@ def guard_method(obj, attr: str, method, limits: Limits):
 class Budget:
     """Steps, recursion depth and deadline of one run of the interpreter."""
 
-    __slots__ = ("steps", "depth", "deadline", "limits", "interp")
+    __slots__ = ("steps", "depth", "deadline", "limits", "interp", "host")
 
     def __init__(self, limits: Limits, interp=None) -> None:
         self.limits, self.interp = limits, interp
+        host = getattr(interp, "_host", None)
+        self.host = HostArrays() if host is None else host  # the interpreter's sealed host arrays
         self.reset()
 
     def reset(self) -> None:

@@ -34,6 +34,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .hostdata import HostArrays
 from .safety import (DEFAULT_LIMITS, Limits, LimitError, as_count, check_arguments, check_callable,
                      check_numpy_arguments, is_numpy_function,
                      check_format_spec, check_pow, check_size, check_value, matmul_work)
@@ -332,11 +333,13 @@ def _python_guards(limits: Limits) -> dict[str, Callable]:
     def map_(func, /, *iterables):
         check_callable(func)
         check_fan(iterables)
+        sealer = HostArrays()  # knows no array as its own: every array argument is sealed
 
         def checked(*args):  # each call meets the checks of a call written in the text
             check_arguments(args, {}, limits)
-            if is_numpy_function(func):
+            if is_numpy_function(func):  # the items may be the host's arrays: numpy gets them sealed
                 check_numpy_arguments(args, {}, limits)
+                args = [sealer.guard(a) for a in args]
             return check_size(check_value(func(*args)), limits)
         return map(checked, *iterables)
 

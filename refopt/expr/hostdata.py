@@ -17,9 +17,13 @@ One mechanism instead:
    ``reshape``) inherits that. The view's ``.base`` is the memoryview, which
    :func:`~refopt.expr.safety.check_value` refuses to hand out (its ``.obj`` is the host
    array).
-2. **Adopt what the evaluator makes.** Arrays produced by operators and numpy calls inside the
-   evaluator are registered (by their memory owner, weakly) and stay writeable, so
-   ``x = zeros(3); x[0] = 1`` works as in Python.
+2. **Adopt what the evaluator makes.** Arrays returned by numpy calls, and arrays the evaluator
+   stores (in a name, an item, an attribute, a literal list or tuple, a comprehension) or
+   passes to a function defined in an expression, are registered (by their memory owner,
+   weakly) and stay writeable, so ``x = 2 * arange(3); x[0] = 1`` works as in Python.
+   Registering at stores rather than at every operator keeps the cost off the hot path of
+   a constraint such as ``1 - frac``: a value can only reach a store from a read (already
+   sealed if it was the host's) or from an operation (made here).
 
 numpy's ``ufunc.at`` does not honour the WRITEABLE flag (numpy 2.4: ``add.at(a, 0, 1)``
 changes a read-only ``a``), so :func:`~refopt.expr.safety.guard_method` checks that one
@@ -78,12 +82,12 @@ class HostArrays:
         self._views: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def adopt(self, value):
-        """Register an array made inside the evaluator (and the arrays of a tuple or list a
-        numpy function returned); return ``value``."""
+        """Register an array made inside the evaluator (and the arrays directly inside a
+        tuple, list or dict of its own); return ``value``."""
         if isinstance(value, np.ndarray):
             self._register(memory_owner(value))
-        elif type(value) in (tuple, list) and len(value) <= 64:
-            for item in value:
+        elif type(value) in (tuple, list, dict) and len(value) <= 64:
+            for item in value.values() if type(value) is dict else value:
                 if isinstance(item, np.ndarray):
                     self._register(memory_owner(item))
         return value

@@ -46,7 +46,7 @@ from operator import index as _as_index
 
 import numpy as np
 
-from .errors import ExprSyntaxError, LimitError, SecurityError
+from .errors import ExprSyntaxError, LimitError, SecurityError, refusal
 from .hostdata import HostArrays
 
 # [whitelists]
@@ -159,28 +159,33 @@ def check_length(text: str, limits: Limits) -> None:
         raise LimitError(f"length of text exceeds {limits.max_statement_length} characters")
 
 
-def check_node_type(node: ast.AST) -> None:
-    """Refuse node types outside the whitelists (import is a security matter)."""
+def check_node_type(node: ast.AST, disabled: frozenset = frozenset()) -> None:
+    """Refuse node types outside the whitelists (import is a security matter) and those the
+    interpreter's configuration switched off (``no_ifexp=True``, ``minimal=True``)."""
     if isinstance(node, IMPORT_NODES):
-        raise SecurityError("import is not allowed")
+        raise refusal(SecurityError, "import is not allowed", NotImplementedError)
     if not isinstance(node, EXPRESSION_NODES + STATEMENT_NODES):
-        raise _unsupported(node)
+        raise unsupported(type(node).__name__)
+    if disabled and type(node).__name__.lower() in disabled:
+        raise unsupported(type(node).__name__.lower())
 
 
-def _unsupported(node: ast.AST) -> ExprSyntaxError:
-    return ExprSyntaxError(f"'{type(node).__name__}' is not supported")
+def unsupported(name: str) -> ExprSyntaxError:
+    """The error for a node type that is not evaluated (asteval: NotImplementedError)."""
+    return refusal(ExprSyntaxError, f"'{name}' is not supported", NotImplementedError)
 
 
 def check_name(name: str) -> None:
     """Refuse names starting with ``__`` (``__import__``, ``__builtins__``, ...)."""
     if name.startswith("__"):
-        raise SecurityError(f"name {name!r} is not allowed")
+        raise refusal(SecurityError, f"name {name!r} is not allowed", NameError)
 
 
-def check_attribute_name(attr: str) -> None:
+def check_attribute_name(attr: str, store: bool = False) -> None:
     """Refuse private, dunder, frame/code/generator and format attributes."""
     if attr.startswith(FORBIDDEN_PREFIXES) or attr in FORBIDDEN_ATTRIBUTES:
-        raise SecurityError(f"attribute {attr!r} is not allowed")
+        raise SecurityError(f"cannot assign to unsafe attribute {attr}" if store else
+                            f"no safe attribute {attr!r}")
 
 
 def check_depth(depth: int, limits: Limits) -> None:
@@ -411,8 +416,8 @@ def check_lshift(a, b, limits: Limits) -> None:
     """Before ``a << b``: bound the shift and the size of an integer result."""
     if _int_like(b) and b > limits.max_shift:
         raise LimitError(f"invalid left shift, max left shift is {limits.max_shift}")
-    if isinstance(b, np.ndarray) and b.size and np.issubdtype(b.dtype, np.integer):
-        if b.max() > limits.max_shift:
+    if isinstance(b, np.ndarray) and b.size and np.issubdtype(b.dtype, np.number):
+        if np.nanmax(np.abs(b)) > limits.max_shift:
             raise LimitError(f"invalid left shift, max left shift is {limits.max_shift}")
     if isinstance(a, int) and _int_like(b) and a.bit_length() + int(b) > limits.max_int_bits:
         raise LimitError(f"integer too large, max is {limits.max_int_bits} bits")
@@ -498,12 +503,13 @@ def guard_method(obj, attr: str, method, limits: Limits):
 class Budget:
     """Steps, recursion depth and deadline of one run of the interpreter."""
 
-    __slots__ = ("steps", "depth", "deadline", "limits", "interp", "host")
+    __slots__ = ("steps", "depth", "deadline", "limits", "interp", "host", "readonly")
 
     def __init__(self, limits: Limits, interp=None) -> None:
         self.limits, self.interp = limits, interp
         host = getattr(interp, "_host", None)
         self.host = HostArrays() if host is None else host  # the interpreter's sealed host arrays
+        self.readonly = getattr(interp, "_readonly", None) or frozenset()  # names not to assign
         self.reset()
 
     def reset(self) -> None:
@@ -532,7 +538,8 @@ class Budget:
         self.depth += 1
         if self.depth > self.limits.max_recursion:
             self.depth -= 1
-            raise LimitError(f"maximum recursion depth exceeded (max is {self.limits.max_recursion})")
+            raise refusal(LimitError, f"maximum recursion depth exceeded (max is {self.limits.max_recursion})",
+                          RecursionError)
 # [/budget]
 
 

@@ -6,7 +6,8 @@ every channel numpy offers -- flags, ``setflags``, array methods, ``out=`` argum
 methods, item and slice assignment, views, ``.base``, ``.T``, ``.flat`` -- and after running
 them the test checks that every host array is bitwise unchanged (bytes, shape, dtype and its
 WRITEABLE flag), that every host entry of the symbol table is the same object, that numpy's
-and Python's namespaces are unchanged, and that the interpreter still works. Arrays the
+and Python's namespaces are unchanged, and that the interpreter still works. The host's names are ``readonly_symbols``, so rebinding
+them is refused too. Arrays the
 expression makes itself stay writeable.
 """
 
@@ -92,6 +93,9 @@ WRITES = [
     "f = lambda q: q.fill(0)\nf({r})", "a, *b = [{r}, {r}]\na.fill(5)",
     "d = dict(x={r})\nd['x'].fill(1)", "putmask(**dict(a={r}, mask=True, values=0))",
     "copyto({r}, 0)", "{r}.real[...] = 1", "{r}.imag[...] = 1", "{r}.itemset(0, 1)",
+    # rebinding the host's names (they are read-only symbols here)
+    "data = zeros(6)", "del lst", "def obj():\n    return 0", "dct = {{}}", "wdata += 1",
+    "for m in [1]:\n    pass", "tup, x = 1, 2",
 ]
 
 
@@ -113,7 +117,7 @@ def test_no_expression_changes_host_data(texts):
     arrays = _arrays(symbols)
     before = [_fingerprint(a) for a in arrays]
     np_before, builtins_before = _namespace(np), _namespace(builtins)
-    interp = Interpreter(user_symbols=symbols, raise_errors=False)
+    interp = Interpreter(user_symbols=symbols, raise_errors=False, readonly_symbols=set(symbols))
     entries = {name: interp.symtable[name] for name in symbols}
     for text in texts:
         interp.eval(text)

@@ -16,7 +16,10 @@ Modules
 - :mod:`refopt.expr.compiler` -- the node handlers that build the closures;
 - :mod:`refopt.expr.safety` -- the whitelists, the checks and the :class:`Limits`;
 - :mod:`refopt.expr.symtable` -- the default symbols;
-- :mod:`refopt.expr.errors` -- :class:`ExprError` and its subclasses.
+- :mod:`refopt.expr.errors` -- :class:`ExprError` and its subclasses;
+- :mod:`refopt.expr.hostdata` -- the sealed views that keep the host's arrays unchanged;
+- :mod:`refopt.expr.compat` -- asteval's defaults and error records, for code written for
+  asteval (``from refopt.expr.compat import Interpreter``).
 
 Examples
 --------
@@ -33,9 +36,10 @@ Examples
 from __future__ import annotations
 
 from .errors import EvalError, ExprError, ExprNameError, ExprSyntaxError, LimitError, SecurityError
-from .interpreter import Compiled, Interpreter
+from .interpreter import Compiled, Interpreter, NameFinder, get_ast_names
 from .safety import DEFAULT_LIMITS, Limits
-from .symtable import make_symbol_table
+from .symtable import Group, make_symbol_table, valid_symbol_name
 
 __all__ = ["Interpreter", "Compiled", "Limits", "DEFAULT_LIMITS", "make_symbol_table",
+           "get_ast_names", "NameFinder", "valid_symbol_name", "Group",
            "ExprError", "ExprSyntaxError", "ExprNameError", "SecurityError", "LimitError", "EvalError"]

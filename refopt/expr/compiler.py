@@ -24,8 +24,9 @@ import itertools
 import operator
 
 import numpy as np
+from numpy import ndarray
 
-from .errors import ExprError, ExprNameError, ExprSyntaxError, SecurityError, Where
+from .errors import ExprError, ExprNameError, ExprSyntaxError, SecurityError, Where, refusal
 from .safety import (Limits, check_add, check_attribute_name, check_attribute_owner,
                      check_attribute_target, check_broadcast, check_callable, check_depth,
                      check_format_spec,
@@ -34,7 +35,7 @@ from .safety import (Limits, check_add, check_attribute_name, check_attribute_ow
                      is_numpy_function as numpy_function,
                      check_node_type, check_pow, check_size, check_value, guard_method)
 
-from .symtable import bounded_constructors
+from .symtable import RESERVED_NAMES, bounded_constructors
 
 __all__ = ["Compiler", "Frame", "Procedure", "Return", "BREAK", "CONTINUE"]
 
@@ -60,6 +61,7 @@ class Return:
 BREAK, CONTINUE = object(), object()
 ERROR_STEPS = 25  # steps a caught error costs: raising and catching is ~25 loop iterations' work
 MISSING = object()
+ADOPTED_CONTAINERS = frozenset({list, tuple, dict})
 
 # [operators]
 # node type -> (operation, in-place operation, check run before it)
@@ -86,6 +88,18 @@ COMPARISONS = {
     ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
 }
 # [/operators]
+
+
+def check_store_name(name: str) -> None:
+    """Refuse assigning a reserved name (``eval``, ``__import__`` ...) or a ``__`` name."""
+    check_name(name)
+    if name in RESERVED_NAMES:
+        raise refusal(SecurityError, f"invalid symbol name (reserved word?) {name!r}", NameError)
+
+
+def read_only(name: str, where: Where) -> ExprError:
+    """The error for assigning (or deleting) a name the host declared read-only."""
+    return refusal(SecurityError, f"cannot assign to read-only symbol {name!r}", NameError).locate(where)
 
 
 def lookup(frame: Frame | None, name: str, where: Where):
@@ -117,15 +131,22 @@ def located(operate, operand, where: Where):
     return apply
 
 
-def checked_call(func, args, kwargs, substitutes: dict, limits):
+def checked_call(func, args, kwargs, substitutes: dict, limits, host):
     """``func(*args, **kwargs)`` after the checks of the callee and of the arguments; a
-    callee with a registered substitute (keyed by ``id``) is replaced by it."""
+    callee with a registered substitute (keyed by ``id``) is replaced by it. What numpy
+    returns was made here (adopted); what any other callable returns may be the host's
+    (sealed if it is an array)."""
     check_callable(func)
     func = substitutes.get(id(func), func)
     check_arguments(args, kwargs, limits)
     if numpy_function(func):
         check_numpy_arguments(args, kwargs, limits)
-    return func(*args, **kwargs)
+        return host.adopt(func(*args, **kwargs))
+    if type(func) is Procedure:  # the evaluator's own values: arrays made for the call stay writeable
+        host.adopt(args)
+        host.adopt(list(kwargs.values()))
+        return func(*args, **kwargs)
+    return host.guard(func(*args, **kwargs))
 
 
 def run_block(statements: list):
@@ -153,12 +174,13 @@ class Compiler:
         The caps the run-time checks compiled into the closures use.
     """
 
-    def __init__(self, text: str, limits: Limits) -> None:
+    def __init__(self, text: str, limits: Limits, disabled: frozenset = frozenset()) -> None:
         self.lines = text.splitlines() or [""]
-        self.limits = limits
+        self.limits, self.disabled = limits, disabled
         self.names: set[str] = set()
         self.loops = 0        # loops enclosing the current node, inside the current function
         self.functions = 0    # functions enclosing the current node
+        self.comprehensions = 0  # comprehensions enclosing the current node (own frames)
         self.depth = 0        # nesting of the node being compiled
         self.substitutes = bounded_constructors(limits)  # list(), tuple() ... with a length cap
 
@@ -171,7 +193,7 @@ class Compiler:
         self.depth += 1
         try:
             check_depth(self.depth, self.limits)
-            check_node_type(node)
+            check_node_type(node, self.disabled)
             return getattr(self, "on_" + type(node).__name__.lower())(node)
         except ExprError as err:
             raise err.locate(self.where(node))
@@ -215,11 +237,23 @@ class Compiler:
         check_name(name)
         self.names.add(name)
         where = self.where(node)
+        if not self.functions and not self.comprehensions:
+            def load_top(frame):  # top-level code runs in the symbol table itself
+                try:
+                    value = frame.vars[name]
+                except KeyError:  # not there (or in a nested table's search group)
+                    value = lookup(frame, name, where)
+                if isinstance(value, ndarray):  # a host's array is handed out sealed
+                    return frame.budget.host.guard(value)
+                return value
+            return load_top
 
         def load(frame):
             value = frame.vars.get(name, MISSING)
             if value is MISSING:
-                return lookup(frame.parent, name, where)
+                value = lookup(frame.parent, name, where)
+            if isinstance(value, ndarray):  # a host's array is handed out sealed
+                return frame.budget.host.guard(value)
             return value
         return load
     # [/name]
@@ -326,7 +360,9 @@ class Compiler:
                 if spread:
                     items = fn(frame)
                     try:  # take one item more than allowed at most, then let the check refuse
-                        out.extend(itertools.islice(items, limits.max_sequence_length - len(out) + 1))
+                        guard = frame.budget.host.guard
+                        out.extend(guard(item) for item in
+                                   itertools.islice(items, limits.max_sequence_length - len(out) + 1))
                         check_size(out, limits)
                     except Exception as exc:
                         raise where.wrap(exc) from None
@@ -336,7 +372,17 @@ class Compiler:
         return elements
 
     def container(self, node, build):
-        return located(build, self.elements(node.elts), self.where(node))
+        """A literal tuple, list or set; arrays made for it are adopted (they stay writeable)."""
+        elements, where = self.elements(node.elts), self.where(node)
+
+        def container(frame):
+            items = elements(frame)
+            frame.budget.host.adopt(items)
+            try:
+                return build(items)
+            except Exception as exc:
+                raise where.wrap(exc) from None
+        return container
 
     def on_tuple(self, node: ast.Tuple):
         return self.container(node, tuple)
@@ -360,7 +406,7 @@ class Compiler:
                         out.update(value(frame))
                         check_size(out, limits)
                     else:
-                        out[key(frame)] = value(frame)
+                        out[key(frame)] = frame.budget.host.adopt(value(frame))
             except Exception as exc:
                 raise where.wrap(exc) from None
             return out
@@ -376,7 +422,7 @@ class Compiler:
         def subscript(frame):
             obj, key = value(frame), index(frame)
             try:
-                return check_value(obj[key])  # e.g. a module inside a host's list
+                return frame.budget.host.guard(check_value(obj[key]))  # a module or an array in a host's list
             except Exception as exc:
                 raise where.wrap(exc) from None
         return subscript
@@ -394,7 +440,7 @@ class Compiler:
         value, get = self.compile(node.value), self.attribute_getter(node)
 
         def attribute(frame):
-            return get(value(frame))
+            return get(value(frame), frame.budget.host)
         return attribute
 
     def attribute_getter(self, node: ast.Attribute):
@@ -402,13 +448,13 @@ class Compiler:
         attr, where, limits = node.attr, self.where(node), self.limits
         guard = attr in GUARDED_METHODS
 
-        def get(obj):
+        def get(obj, host):
             try:
                 check_attribute_owner(obj)
                 found = check_value(getattr(obj, attr))
                 if guard:
                     return guard_method(obj, attr, found, limits)
-                return found
+                return host.guard(found)  # a host object's array attribute is sealed
             except Exception as exc:
                 raise where.wrap(exc) from None
         return get
@@ -429,10 +475,10 @@ class Compiler:
 
             def method_call(frame):
                 obj = receiver(frame)
-                func = get(obj)
+                func = get(obj, frame.budget.host)
                 args, kwargs = arguments(frame)
                 try:
-                    result = checked_call(func, args, kwargs, substitutes, limits)
+                    result = checked_call(func, args, kwargs, substitutes, limits, frame.budget.host)
                     if type(obj) in GROWABLE_TYPES:  # grown in place, e.g. x.extend(x)
                         check_size(obj, limits)
                     return check_size(check_value(result), limits)
@@ -446,7 +492,7 @@ class Compiler:
             func = callee(frame)
             args, kwargs = arguments(frame)
             try:
-                result = checked_call(func, args, kwargs, substitutes, limits)
+                result = checked_call(func, args, kwargs, substitutes, limits, frame.budget.host)
                 return check_size(check_value(result), limits)
             except Exception as exc:
                 raise where.wrap(exc) from None
@@ -467,7 +513,8 @@ class Compiler:
             for name, value in named:
                 if name is None:
                     try:
-                        kwargs.update(value(frame))
+                        guard = frame.budget.host.guard
+                        kwargs.update((k, guard(v)) for k, v in dict(value(frame)).items())
                     except Exception as exc:
                         raise where.wrap(exc) from None
                 else:
@@ -496,20 +543,29 @@ class Compiler:
         return formatted
 
     # ------------------------------------------------------------ comprehensions
+    def inside_comprehension(self, compile_parts):
+        """Compile the parts of a comprehension, which run in their own frame."""
+        self.comprehensions += 1
+        try:
+            return compile_parts()
+        finally:
+            self.comprehensions -= 1
+
     def comprehension(self, node, emit):
         """Loops of a comprehension in their own frame; ``emit(out, frame)`` adds one item."""
-        loops = [(self.target(g.target), self.compile(g.iter), self.compile_all(g.ifs)) for g in node.generators]
+        loops = self.inside_comprehension(lambda: [(self.target(g.target), self.compile(g.iter),
+                                                    self.compile_all(g.ifs)) for g in node.generators])
         where = self.where(node)
 
         def run(frame, out):
             inner = Frame({}, frame, frame.budget)
-            tick = frame.budget.tick
+            tick, guard = frame.budget.tick, frame.budget.host.guard
 
             def level(i):
                 store, iterable, conditions = loops[i]
                 for item in iterable(inner):
                     tick()
-                    store(inner, item)
+                    store(inner, guard(item))
                     if all(c(inner) for c in conditions):
                         if i + 1 == len(loops):
                             emit(out, inner)
@@ -523,8 +579,8 @@ class Compiler:
         return run
 
     def on_listcomp(self, node: ast.ListComp):
-        element = self.compile(node.elt)
-        run = self.comprehension(node, lambda out, frame: out.append(element(frame)))
+        element = self.inside_comprehension(lambda: self.compile(node.elt))
+        run = self.comprehension(node, lambda out, frame: out.append(frame.budget.host.adopt(element(frame))))
         return lambda frame: run(frame, [])
 
     def on_generatorexp(self, node: ast.GeneratorExp):
@@ -532,13 +588,14 @@ class Compiler:
         return self.on_listcomp(node)
 
     def on_setcomp(self, node: ast.SetComp):
-        element = self.compile(node.elt)
+        element = self.inside_comprehension(lambda: self.compile(node.elt))
         run = self.comprehension(node, lambda out, frame: out.add(element(frame)))
         return lambda frame: run(frame, set())
 
     def on_dictcomp(self, node: ast.DictComp):
-        key, value = self.compile(node.key), self.compile(node.value)
-        run = self.comprehension(node, lambda out, frame: out.__setitem__(key(frame), value(frame)))
+        key, value = self.inside_comprehension(lambda: (self.compile(node.key), self.compile(node.value)))
+        run = self.comprehension(node, lambda out, frame: out.__setitem__(
+            key(frame), frame.budget.host.adopt(value(frame))))
         return lambda frame: run(frame, {})
 
     # ------------------------------------------------------------ assignment targets
@@ -546,10 +603,14 @@ class Compiler:
     def target(self, node: ast.AST):
         """A function ``store(frame, value)`` for an assignment target."""
         if isinstance(node, ast.Name):
-            name = node.id
-            check_name(name)
+            name, where = node.id, self.where(node)
+            check_store_name(name)
 
             def store_name(frame, value):
+                if name in frame.budget.readonly:
+                    raise read_only(name, where)
+                if type(value) is ndarray or type(value) in ADOPTED_CONTAINERS:  # made here: stays writeable
+                    frame.budget.host.adopt(value)
                 frame.vars[name] = value
             return store_name
         if isinstance(node, (ast.Tuple, ast.List)):
@@ -558,17 +619,17 @@ class Compiler:
             obj, key = self.compile(node.value), self.compile(node.slice)
 
             def store_item(frame, value):
-                obj(frame)[key(frame)] = value
+                obj(frame)[key(frame)] = frame.budget.host.adopt(value)
             return store_item
         if isinstance(node, ast.Attribute):
             attr = node.attr
-            check_attribute_name(attr)
+            check_attribute_name(attr, store=True)
             obj = self.compile(node.value)
 
             def store_attribute(frame, value):
                 owner = obj(frame)
                 check_attribute_target(owner)
-                setattr(owner, attr, value)
+                setattr(owner, attr, frame.budget.host.adopt(value))
             return store_attribute
         raise ExprSyntaxError(f"cannot assign to {type(node).__name__}")
     # [/target]
@@ -587,8 +648,9 @@ class Compiler:
                     few = len(values) < n
                     raise ValueError(f"not enough values to unpack (expected {n}, got {len(values)})" if few
                                      else f"too many values to unpack (expected {n})")
+                guard = frame.budget.host.guard
                 for store, item in zip(stores, values):
-                    store(frame, item)
+                    store(frame, guard(item))
             return unpack
         star, limits = stars[0], self.limits
 
@@ -598,7 +660,9 @@ class Compiler:
             if len(values) < n - 1:
                 raise ValueError(f"not enough values to unpack (expected at least {n - 1}, got {len(values)})")
             tail = len(values) - (n - 1 - star)
-            parts = values[:star] + [values[star:tail]] + values[tail:]
+            guard = frame.budget.host.guard
+            parts = [guard(v) for v in values]
+            parts = parts[:star] + [parts[star:tail]] + parts[tail:]
             for store, item in zip(stores, parts):
                 store(frame, item)
         return unpack_star
@@ -641,24 +705,29 @@ class Compiler:
         value, where, limits, target = self.compile(node.value), self.where(node), self.limits, node.target
         if isinstance(target, ast.Name):
             name, load = target.id, self.on_name(target)
+            check_store_name(name)
 
             def augassign_name(frame):  # read through the frame chain, write to the innermost
+                if name in frame.budget.readonly:
+                    raise read_only(name, where)
                 current, v = load(frame), value(frame)
                 try:
                     check(current, v, limits)
-                    frame.vars[name] = operate(current, v)
+                    result = frame.vars[name] = operate(current, v)
                 except Exception as exc:
                     raise where.wrap(exc) from None
+                if type(result) is ndarray:
+                    frame.budget.host.adopt(result)
             return augassign_name
         if isinstance(target, ast.Subscript):
             obj, key = self.compile(target.value), self.compile(target.slice)
             place = lambda frame: (obj(frame), key(frame))  # noqa: E731
-            read, write = operator.getitem, operator.setitem
+            read, write = lambda owner, key, host: host.guard(owner[key]), operator.setitem  # noqa: E731
         elif isinstance(target, ast.Attribute):
-            check_attribute_name(target.attr)
+            check_attribute_name(target.attr, store=True)
             obj, getter, attr = self.compile(target.value), self.attribute_getter(target), target.attr
             place = lambda frame: (obj(frame), attr)  # noqa: E731
-            read = lambda owner, _: getter(owner)  # noqa: E731
+            read = lambda owner, _, host: getter(owner, host)  # noqa: E731
 
             def write(owner, attr, v):
                 check_attribute_target(owner)
@@ -670,7 +739,7 @@ class Compiler:
             owner, key = place(frame)
             v = value(frame)
             try:
-                current = read(owner, key)
+                current = read(owner, key, frame.budget.host)
                 check(current, v, limits)
                 write(owner, key, operate(current, v))
             except Exception as exc:
@@ -693,9 +762,11 @@ class Compiler:
     def deleter(self, node):
         if isinstance(node, ast.Name):
             name, where = node.id, self.where(node)
-            check_name(name)
+            check_store_name(name)
 
             def delete_name(frame):
+                if name in frame.budget.readonly:
+                    raise read_only(name, where)
                 if frame.vars.pop(name, MISSING) is MISSING:
                     raise ExprNameError(f"name {name!r} is not defined", where)
             return delete_name
@@ -736,9 +807,10 @@ class Compiler:
         def for_(frame):
             tick = frame.budget.tick
             try:
+                guard = frame.budget.host.guard
                 for item in iterable(frame):
                     tick()
-                    store(frame, item)
+                    store(frame, guard(item))
                     flow = body(frame)
                     if flow is not None:
                         if flow is BREAK:
@@ -788,11 +860,13 @@ class Compiler:
         """``def name(...)``: a :class:`Procedure`, stored under its name; no decorators."""
         if node.decorator_list:
             raise SecurityError("decorators are not allowed")
-        check_name(node.name)
+        check_store_name(node.name)
         make = self.procedure(node, node.name, self.function_body(node.body))
-        name = node.name
+        name, where = node.name, self.where(node)
 
         def define(frame):
+            if name in frame.budget.readonly:
+                raise read_only(name, where)
             frame.vars[name] = make(frame)
         return define
 
@@ -911,7 +985,8 @@ class Compiler:
             if isinstance(value, type) and issubclass(value, Exception):
                 value = value()
             if not isinstance(value, Exception):
-                raise SecurityError(f"cannot raise {type(value).__name__}: only Exception instances", where)
+                raise refusal(SecurityError, f"will not raise {getattr(value, '__name__', type(value).__name__)}: "
+                              f"only Exception instances", RuntimeError).locate(where)
             raise where.wrap(value)
         return raise_
 
@@ -1007,7 +1082,11 @@ class Procedure:
         try:
             budget.enter()
             try:
-                frame = Frame(self._params.bind(self._name, args, kwargs), self._scope, budget)
+                local = self._params.bind(self._name, args, kwargs)
+                for key, value in local.items():  # the host (or numpy) may pass its own arrays
+                    if isinstance(value, ndarray):
+                        local[key] = budget.host.guard(value)
+                frame = Frame(local, self._scope, budget)
                 flow = self._body(frame) if self._body is not None else None
             finally:
                 budget.depth -= 1

@@ -49,7 +49,7 @@ class Where:
         if isinstance(exc, ExprError):
             return exc.locate(self)
         if isinstance(exc, RecursionError):
-            return LimitError("maximum recursion depth exceeded").locate(self)
+            return refusal(LimitError, "maximum recursion depth exceeded", RecursionError).locate(self)
         if isinstance(exc, MemoryError):
             return LimitError("out of memory").locate(self)
         err = eval_error_class(type(exc))(str(exc))
@@ -79,6 +79,7 @@ class ExprError(Exception):
 
     kind = "ExprError"
     catchable = False
+    python_type: type = RuntimeError  # the exception asteval reports for this refusal
 
     def __init__(self, msg: str, where: Where | None = None) -> None:
         BaseException.__init__(self, msg)
@@ -128,6 +129,7 @@ class ExprSyntaxError(ExprError, SyntaxError):
     """The text does not parse, or uses syntax the evaluator does not support."""
 
     kind = "SyntaxError"
+    python_type = SyntaxError
 
     def __str__(self) -> str:  # SyntaxError's own __str__ would hide the caret
         return ExprError.__str__(self)
@@ -138,12 +140,14 @@ class ExprNameError(ExprError, NameError):
 
     kind = "NameError"
     catchable = True
+    python_type = NameError
 
 
 class SecurityError(ExprError):
     """The text tries to reach something outside the symbol table's safe surface."""
 
     kind = "SecurityError"
+    python_type = AttributeError  # asteval's answer to an unsafe attribute; names say NameError
 
 
 class LimitError(ExprError, RuntimeError):
@@ -161,8 +165,19 @@ class EvalError(ExprError):
     def kind(self) -> str:  # type: ignore[override]
         return type(self.exc).__name__ if self.exc is not None else "EvalError"
 
+    @property
+    def python_type(self) -> type:  # type: ignore[override]
+        return type(self.exc) if self.exc is not None else RuntimeError
+
 
 _EVAL_ERROR_CLASSES: dict[type, type] = {}
+
+
+def refusal(cls: type, msg: str, python_type: type) -> ExprError:
+    """An error of class ``cls`` that asteval would report as ``python_type``."""
+    err = cls(msg)
+    err.python_type = python_type
+    return err
 
 
 def eval_error_class(exc_type: type) -> type:

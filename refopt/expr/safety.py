@@ -46,7 +46,8 @@ from operator import index as _as_index
 
 import numpy as np
 
-from .errors import ExprSyntaxError, LimitError, SecurityError
+from .errors import ExprSyntaxError, LimitError, SecurityError, refusal
+from .hostdata import HostArrays
 
 # [whitelists]
 EXPRESSION_NODES = (
@@ -76,6 +77,7 @@ FORBIDDEN_PREFIXES = ("_", "f_", "tb_", "gi_", "cr_", "ag_", "co_", "func_", "im
 FORBIDDEN_VALUE_TYPES = frozenset({
     types.ModuleType, types.FrameType, types.CodeType, types.TracebackType, types.GeneratorType,
     types.CoroutineType, types.AsyncGeneratorType, types.CellType, types.MappingProxyType,
+    memoryview,  # a sealed array's .base: its .obj is the host's array
 })
 UNSAFE_MODULES = (os, sys, io, builtins, types)
 UNSAFE_MODULE_IDS = frozenset(id(m) for m in UNSAFE_MODULES)
@@ -157,28 +159,33 @@ def check_length(text: str, limits: Limits) -> None:
         raise LimitError(f"length of text exceeds {limits.max_statement_length} characters")
 
 
-def check_node_type(node: ast.AST) -> None:
-    """Refuse node types outside the whitelists (import is a security matter)."""
+def check_node_type(node: ast.AST, disabled: frozenset = frozenset()) -> None:
+    """Refuse node types outside the whitelists (import is a security matter) and those the
+    interpreter's configuration switched off (``no_ifexp=True``, ``minimal=True``)."""
     if isinstance(node, IMPORT_NODES):
-        raise SecurityError("import is not allowed")
+        raise refusal(SecurityError, "import is not allowed", NotImplementedError)
     if not isinstance(node, EXPRESSION_NODES + STATEMENT_NODES):
-        raise _unsupported(node)
+        raise unsupported(type(node).__name__)
+    if disabled and type(node).__name__.lower() in disabled:
+        raise unsupported(type(node).__name__.lower())
 
 
-def _unsupported(node: ast.AST) -> ExprSyntaxError:
-    return ExprSyntaxError(f"'{type(node).__name__}' is not supported")
+def unsupported(name: str) -> ExprSyntaxError:
+    """The error for a node type that is not evaluated (asteval: NotImplementedError)."""
+    return refusal(ExprSyntaxError, f"'{name}' is not supported", NotImplementedError)
 
 
 def check_name(name: str) -> None:
     """Refuse names starting with ``__`` (``__import__``, ``__builtins__``, ...)."""
     if name.startswith("__"):
-        raise SecurityError(f"name {name!r} is not allowed")
+        raise refusal(SecurityError, f"name {name!r} is not allowed", NameError)
 
 
-def check_attribute_name(attr: str) -> None:
+def check_attribute_name(attr: str, store: bool = False) -> None:
     """Refuse private, dunder, frame/code/generator and format attributes."""
     if attr.startswith(FORBIDDEN_PREFIXES) or attr in FORBIDDEN_ATTRIBUTES:
-        raise SecurityError(f"attribute {attr!r} is not allowed")
+        raise SecurityError(f"cannot assign to unsafe attribute {attr}" if store else
+                            f"no safe attribute {attr!r}")
 
 
 def check_depth(depth: int, limits: Limits) -> None:
@@ -409,8 +416,8 @@ def check_lshift(a, b, limits: Limits) -> None:
     """Before ``a << b``: bound the shift and the size of an integer result."""
     if _int_like(b) and b > limits.max_shift:
         raise LimitError(f"invalid left shift, max left shift is {limits.max_shift}")
-    if isinstance(b, np.ndarray) and b.size and np.issubdtype(b.dtype, np.integer):
-        if b.max() > limits.max_shift:
+    if isinstance(b, np.ndarray) and b.size and np.issubdtype(b.dtype, np.number):
+        if np.nanmax(np.abs(b)) > limits.max_shift:
             raise LimitError(f"invalid left shift, max left shift is {limits.max_shift}")
     if isinstance(a, int) and _int_like(b) and a.bit_length() + int(b) > limits.max_int_bits:
         raise LimitError(f"integer too large, max is {limits.max_int_bits} bits")
@@ -453,11 +460,18 @@ def check_matmul(a, b, limits: Limits) -> None:
 
 
 GUARDED_STR_TYPES = (str, bytes, bytearray)
-GUARDED_METHODS = frozenset({"join", "replace", "astype"})
+GUARDED_METHODS = frozenset({"join", "replace", "astype", "at"})
 
 
 def guard_method(obj, attr: str, method, limits: Limits):
-    """``str.join``, ``str.replace`` and ``ndarray.astype`` with their result size predicted first."""
+    """``str.join``, ``str.replace`` and ``ndarray.astype`` with their result size predicted
+    first; ``ufunc.at`` refusing a read-only operand (numpy does not check it)."""
+    if attr == "at" and isinstance(obj, np.ufunc):
+        def at(a, *args, **kwargs):  # numpy's ufunc.at writes even into a read-only array
+            if isinstance(a, np.ndarray) and not a.flags.writeable:
+                raise ValueError(f"{obj.__name__}.at: output array is read-only")
+            return method(a, *args, **kwargs)
+        return at
     if attr == "astype" and isinstance(obj, np.ndarray):
         def astype(dtype, *args, **kwargs):
             check_dtype_like(dtype, limits)
@@ -489,10 +503,13 @@ def guard_method(obj, attr: str, method, limits: Limits):
 class Budget:
     """Steps, recursion depth and deadline of one run of the interpreter."""
 
-    __slots__ = ("steps", "depth", "deadline", "limits", "interp")
+    __slots__ = ("steps", "depth", "deadline", "limits", "interp", "host", "readonly")
 
     def __init__(self, limits: Limits, interp=None) -> None:
         self.limits, self.interp = limits, interp
+        host = getattr(interp, "_host", None)
+        self.host = HostArrays() if host is None else host  # the interpreter's sealed host arrays
+        self.readonly = getattr(interp, "_readonly", None) or frozenset()  # names not to assign
         self.reset()
 
     def reset(self) -> None:
@@ -521,7 +538,8 @@ class Budget:
         self.depth += 1
         if self.depth > self.limits.max_recursion:
             self.depth -= 1
-            raise LimitError(f"maximum recursion depth exceeded (max is {self.limits.max_recursion})")
+            raise refusal(LimitError, f"maximum recursion depth exceeded (max is {self.limits.max_recursion})",
+                          RecursionError)
 # [/budget]
 
 

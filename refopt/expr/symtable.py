@@ -28,22 +28,25 @@ from __future__ import annotations
 
 import builtins
 import functools
+import html
+import keyword
 import itertools
 import math
 from collections.abc import Callable
 
 import numpy as np
 
+from .hostdata import HostArrays
 from .safety import (DEFAULT_LIMITS, Limits, LimitError, as_count, check_arguments, check_callable,
                      check_numpy_arguments, is_numpy_function,
                      check_format_spec, check_pow, check_size, check_value, matmul_work)
 
-__all__ = ["make_symbol_table", "guarded", "bounded_constructors", "FROM_PY", "FROM_MATH", "FROM_NUMPY", "NUMPY_RENAMES"]
+__all__ = ["make_symbol_table", "Group", "valid_symbol_name", "guarded", "bounded_constructors", "FROM_PY", "FROM_MATH", "FROM_NUMPY", "NUMPY_RENAMES"]
 
 # [names]
 FROM_PY = (
     "ArithmeticError", "AssertionError", "AttributeError", "BaseException", "Exception",
-    "FloatingPointError", "IndexError", "KeyError", "LookupError", "NameError",
+    "FloatingPointError", "IndexError", "KeyError", "KeyboardInterrupt", "LookupError", "NameError",
     "NotImplementedError", "OverflowError", "RuntimeError", "StopIteration", "TypeError",
     "UnicodeError", "ValueError", "Warning", "ZeroDivisionError",
     "False", "None", "True",
@@ -332,11 +335,13 @@ def _python_guards(limits: Limits) -> dict[str, Callable]:
     def map_(func, /, *iterables):
         check_callable(func)
         check_fan(iterables)
+        sealer = HostArrays()  # knows no array as its own: every array argument is sealed
 
         def checked(*args):  # each call meets the checks of a call written in the text
             check_arguments(args, {}, limits)
-            if is_numpy_function(func):
+            if is_numpy_function(func):  # the items may be the host's arrays: numpy gets them sealed
                 check_numpy_arguments(args, {}, limits)
+                args = [sealer.guard(a) for a in args]
             return check_size(check_value(func(*args)), limits)
         return map(checked, *iterables)
 
@@ -353,7 +358,72 @@ def _python_guards(limits: Limits) -> dict[str, Callable]:
     }
 
 
-def make_symbol_table(use_numpy: bool = True, limits: Limits | None = None, **symbols) -> dict:
+# [group]
+class Group(dict):
+    """A namespace that is also a dict: ``g.x`` and ``g['x']`` are the same entry.
+
+    asteval's nested symbol table (``nested_symtable=True``) is a tree of these: the top group
+    holds the user's names and a ``math`` group with the mathematical functions, searched when
+    a name is not found at the top (``searchgroups``). ``Group()`` is also callable from
+    expressions, to make a namespace there.
+    """
+
+    def __init__(self, name: str | None = None, searchgroups: tuple = (), **symbols) -> None:
+        dict.__init__(self, **symbols)
+        object.__setattr__(self, "_name", hex(id(self)) if name is None else name)
+        object.__setattr__(self, "_searchgroups", tuple(searchgroups))
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"Group {self._name!r} has no attribute {name!r}") from None
+
+    def __setattr__(self, name: str, value) -> None:
+        if not valid_symbol_name(name):
+            raise SyntaxError(f"invalid attribute name {name!r}")
+        self[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        try:
+            del self[name]
+        except KeyError:
+            raise AttributeError(f"Group {self._name!r} has no attribute {name!r}") from None
+
+    def get(self, key, default=None):
+        """The entry ``key``, else the first search group's entry of that name, else ``default``."""
+        if key in self:
+            return self[key]
+        for group in self._searchgroups:
+            inner = dict.get(self, group)
+            if isinstance(inner, dict) and key in inner:
+                return inner[key]
+        return default
+
+    def __repr__(self) -> str:
+        return f"Group({self._name!r}, {len(self)} symbols)"
+
+    def _repr_html_(self) -> str:
+        """A table of the entries (name, type, value), for notebooks."""
+        rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td><i>{type(v).__name__}</i></td>"
+                       f"<td>{html.escape(repr(v)[:75])}</td></tr>" for k, v in self.items())
+        return (f"<table><caption>Group({html.escape(repr(self._name), quote=False)})</caption>"
+                f"<tr><th>Attribute</th><th>DataType</th><th><b>Value</b></th></tr>{rows}</table>")
+# [/group]
+
+
+RESERVED_NAMES = frozenset(keyword.kwlist) | {"exec", "eval", "execfile", "__import__", "__package__",
+                                               "__fstring__"}
+
+
+def valid_symbol_name(name) -> bool:
+    """Whether ``name`` can name a symbol: an identifier and not a reserved word (Python's
+    keywords and asteval's ``exec eval execfile __import__ __package__ __fstring__``)."""
+    return isinstance(name, str) and name.isidentifier() and name not in RESERVED_NAMES
+
+
+def make_symbol_table(use_numpy: bool = True, limits: Limits | None = None, *, nested: bool = False,
+                      top: bool = True, **symbols) -> dict:
     """A fresh default symbol table, plus ``symbols``.
 
     Parameters
@@ -363,26 +433,40 @@ def make_symbol_table(use_numpy: bool = True, limits: Limits | None = None, **sy
         builtins and the :mod:`math` functions of the lmfit manual.
     limits : Limits, optional
         The caps the size-guarded functions check (default :data:`DEFAULT_LIMITS`).
+    nested : bool, optional
+        Make asteval's nested table: a :class:`Group` whose ``math`` group holds the
+        mathematical functions (default False: one flat dict).
+    top : bool, optional
+        With ``nested``, whether this is the top group (named ``'_main'``, or by a ``name``
+        keyword); as in asteval.
     **symbols
         Extra names, added last (they override the defaults).
 
     Returns
     -------
-    dict
-        A new flat dict from names to values.
+    dict or Group
+        A new table from names to values.
     """
     limits = DEFAULT_LIMITS if limits is None else limits
     table: dict = {name: getattr(builtins, name) for name in FROM_PY}
-    table.update((name, getattr(math, name)) for name in FROM_MATH)
+    functions: dict = {name: getattr(math, name) for name in FROM_MATH}
     if use_numpy:
-        table.update((name, getattr(np, name)) for name in FROM_NUMPY if hasattr(np, name))
-        table.update((alias, getattr(np, name)) for alias, name in NUMPY_RENAMES.items())
+        functions.update((name, getattr(np, name)) for name in FROM_NUMPY if hasattr(np, name))
+        functions.update((alias, getattr(np, name)) for alias, name in NUMPY_RENAMES.items())
         for name, (count, cap) in NUMPY_GUARDS.items():
             what = "work" if cap == "max_work" else "array size"
-            table[name] = guarded(getattr(np, name), count, limits, what, cap)
+            functions[name] = guarded(getattr(np, name), count, limits, what, cap)
+        functions["ndarray"] = np.ndarray  # for isinstance(); calling it is refused by identity
     else:
-        table["ln"] = math.log
-    table.update(_python_guards(limits))  # after numpy: these names stay Python's
-    table.update(abs=abs, min=min, max=max, round=round)
-    table.update(symbols)
-    return table
+        functions["ln"] = math.log
+    functions.update(_python_guards(limits))  # after numpy: these names stay Python's
+    functions.update(abs=abs, min=min, max=max, round=round)
+    if not nested:
+        table.update(functions)
+        table.update(symbols)
+        return table
+    name = symbols.pop("name", "_main") if top else "_"
+    group = Group(name, searchgroups=("math",), **table)
+    group.update(math=Group("math", **functions), Group=Group)
+    group.update(symbols)
+    return group

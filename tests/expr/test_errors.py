@@ -105,12 +105,13 @@ def test_raise_errors_false_returns_none_and_records():
         interp.eval("zz", raise_errors=True)
 
 
-def test_parse_refuses_non_text_and_run_refuses_non_compiled():
+def test_parse_refuses_non_text_and_run_refuses_non_code():
     interp = Interpreter()
     with pytest.raises(TypeError):
         interp.parse(3)
     with pytest.raises(TypeError):
-        interp.run("1 + 1")
+        interp.run(3)
+    assert interp.run("1 + 1") == 2  # text is parsed first, as asteval's run does
     with pytest.raises(TypeError, match="max_steps"):
         Interpreter(max_stepz=3)
 

@@ -112,7 +112,8 @@ _LBFGSB_MISSES = {  # (f reached by scipy 1.17.1's L-BFGS-B, projected gradient 
     "mgh_wood_n4_m6_ssq": (7.876954987901347, "1.3e-3, on Wood's plateau"),
 }
 for _name, (_value, _gradient) in _LBFGSB_MISSES.items():
-    KNOWN_MISSES.setdefault(_name, {})["L-BFGS-B"] = {0: (_value, _FTOL_STOP.format(g=_gradient))}
+    # scipy's L-BFGS-B ends at the same f (_value, recorded for the chapter, never asserted)
+    KNOWN_MISSES.setdefault(_name, {})["L-BFGS-B"] = {0: (CONVERGED, _FTOL_STOP.format(g=_gradient))}
 
 LOWER_MINIMA = {
     # Moré, Garbow & Hillstrom (1981) give f = 6.50395e-3 for Chebyquad n = 10, a local

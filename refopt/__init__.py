@@ -26,6 +26,9 @@ _LAZY = {
     "minimize_scalar": "refopt.scalar",
     "brentq": "refopt.scalar",
     "Bounds": "refopt._bounds",
+    "nnls": "refopt.linalg.nnls",
+    "LinearConstraint": "refopt.optimize.constraints",
+    "NonlinearConstraint": "refopt.optimize.constraints",
 }
 
 __all__ = ["OptimizeResult", "__version__", *_LAZY]

@@ -106,8 +106,8 @@ def test_default_method_is_bfgs():
 def test_default_with_bounds_or_constraints_names_the_missing_method():
     with pytest.raises(NotImplementedError, match="L-BFGS-B.*BFGS"):
         minimize(rosen, X0, bounds=[(0, 2)] * 5)
-    with pytest.raises(NotImplementedError, match="SLSQP"):
-        minimize(rosen, X0, constraints={"type": "ineq", "fun": lambda x: x[0]})
+    res = minimize(rosen, X0, constraints={"type": "ineq", "fun": lambda x: x[0]})
+    assert res.message == "Optimization terminated successfully"  # SLSQP's text
 
 
 def test_method_name_is_case_insensitive():
@@ -132,7 +132,7 @@ def test_method_must_be_str_or_callable():
         minimize(rosen, X0, method=3)
 
 
-@pytest.mark.parametrize("method", ["L-BFGS-B", "SLSQP", "Newton-CG", "trust-ncg", "TNC",
+@pytest.mark.parametrize("method", ["L-BFGS-B", "Newton-CG", "trust-ncg", "TNC",
                                     "COBYLA", "trust-constr", "dogleg", "trust-exact"])
 def test_methods_not_written_raise_naming_what_exists(method):
     with warnings.catch_warnings():

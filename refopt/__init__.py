@@ -27,6 +27,7 @@ _LAZY = {
     "brentq": "refopt.scalar",
     "Bounds": "refopt._bounds",
     "nnls": "refopt.linalg.nnls",
+    "fmin_slsqp": "refopt.optimize.slsqp",
     "LinearConstraint": "refopt.optimize.constraints",
     "NonlinearConstraint": "refopt.optimize.constraints",
 }

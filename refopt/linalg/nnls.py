@@ -28,6 +28,7 @@ singular in LSI, 6 ``E`` singular, 7 ``A`` rank-deficient with no inequalities.
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -35,6 +36,11 @@ import numpy as np
 from .qr import qrfac
 
 EPS = float(np.finfo(float).eps)
+
+
+def norm2(x: np.ndarray) -> float:
+    """``||x||_2`` of a short vector (cheaper than ``np.linalg.norm`` at these sizes)."""
+    return math.sqrt(float(x @ x))
 
 SOLVED, TOO_MANY_EQUALITIES, ITERATION_LIMIT, INCOMPATIBLE = 1, 2, 3, 4
 SINGULAR_A, SINGULAR_E, RANK_DEFICIENT = 5, 6, 7
@@ -48,12 +54,12 @@ def householder(x: np.ndarray) -> tuple[np.ndarray, float, float]:
     cancellation when ``x_0 > 0`` (as ``-||x_{1:}||^2 / (x_0 + beta)``).
     """
     alpha = float(x[0])
-    tail = float(np.linalg.norm(x[1:]))
+    tail = norm2(x[1:])
     v = np.zeros(x.size)
     v[0] = 1.0
     if tail == 0.0:  # already a multiple of e_1: flip the sign if needed
         return v, (0.0 if alpha >= 0.0 else 2.0), abs(alpha)
-    beta = float(np.hypot(alpha, tail))
+    beta = math.hypot(alpha, tail)
     v0 = -(tail * tail) / (alpha + beta) if alpha > 0.0 else alpha - beta
     v[1:] = x[1:] / v0
     return v, -v0 / beta, beta  # (28.10)
@@ -68,7 +74,7 @@ def reflect(v: np.ndarray, tau: float, a: np.ndarray) -> np.ndarray:
 
 def givens(f: float, g: float) -> tuple[float, float, float]:
     """``(c, s, r)`` with ``[c s; -s c] [f; g] = [r; 0]`` and ``r >= 0``."""
-    r = float(np.hypot(f, g))
+    r = math.hypot(f, g)
     if r == 0.0:
         return 1.0, 0.0, 0.0
     return f / r, g / r, r
@@ -124,7 +130,7 @@ class _ActiveSet:
                 return None
             j = int(z[best])
             v, tau, beta = householder(self.a[k:, j])
-            above = float(np.linalg.norm(self.a[:k, j]))
+            above = norm2(self.a[:k, j])
             if beta > 100.0 * (np.spacing(above) if above > 0.0 else 0.0):
                 b = self.b.copy()
                 b[k:] = reflect(v, tau, b[k:])
@@ -210,7 +216,7 @@ def nnls_active_set(A: Any, b: Any, maxiter: int) -> NNLSResult:
             break
         s.x[s.positive_set()] = z
     if s.npos < s.m:
-        rnorm = float(np.linalg.norm(s.b[s.npos:]))
+        rnorm = norm2(s.b[s.npos:])
     else:
         s.w[:] = 0.0
         rnorm = 0.0
@@ -340,7 +346,7 @@ def ldp(G: np.ndarray, h: np.ndarray) -> ConstrainedSolution:
     if not (1.0 + fac) - 1.0 > 0.0:
         return _failed(n, 0, mg, INCOMPATIBLE)
     x = (G.T @ u) / fac  # (28.9)
-    return ConstrainedSolution(x, float(np.linalg.norm(x)), np.zeros(0), u / fac, SOLVED)
+    return ConstrainedSolution(x, norm2(x), np.zeros(0), u / fac, SOLVED)
 
 
 # [/ldp]
@@ -416,7 +422,7 @@ def lsi(A: np.ndarray, b: np.ndarray, G: np.ndarray, h: np.ndarray) -> Constrain
     if found.mode != SOLVED:
         return found
     x = solve_upper(r[:n, :n], found.x + c[:n])
-    norm = float(np.hypot(found.norm, np.linalg.norm(c[n:])))
+    norm = math.hypot(found.norm, norm2(c[n:]))
     return ConstrainedSolution(x, norm, np.zeros(0), found.ineq_multipliers, SOLVED)
 
 
@@ -482,16 +488,16 @@ def lsei(A: np.ndarray, b: np.ndarray, E: np.ndarray, f: np.ndarray, G: np.ndarr
         x2, norm = np.zeros(0), 0.0
     elif mg == 0:
         x2, full = least_squares_full_rank(a[:, me:], rhs, np.sqrt(EPS))
-        norm = float(np.linalg.norm(a[:, me:] @ x2 - rhs))
+        norm = norm2(a[:, me:] @ x2 - rhs)
         if not full:
-            return ConstrainedSolution(_to_original(reflections, np.r_[x1, x2]), norm,
+            return ConstrainedSolution(_to_original(reflections, np.concatenate([x1, x2])), norm,
                                        np.zeros(me), mu, RANK_DEFICIENT)
     else:
         found = lsi(a[:, me:], rhs, g[:, me:], h - g[:, :me] @ x1)
         if found.mode != SOLVED:
             return _failed(n, me, mg, found.mode)
         x2, norm, mu = found.x, found.norm, found.ineq_multipliers
-    y = np.r_[x1, x2]
+    y = np.concatenate([x1, x2])
     lam = np.zeros(0)
     if me:
         gradient = a[:, :me].T @ (a @ y - b) - g[:, :me].T @ mu

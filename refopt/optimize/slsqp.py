@@ -36,7 +36,6 @@ evaluation for evaluation. Exit modes are scipy's (:data:`EXIT_MODES`).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -139,20 +138,8 @@ class ConstraintSet:
             return np.atleast_2d(np.asarray(con["jac"](x, *con["args"]), dtype=float))
         from ..differentiation import approx_derivative
 
-        x = clip_to_bounds(x, self.bounds)
         return np.atleast_2d(approx_derivative(con["fun"], x, args=con["args"],
                                                bounds=self.bounds, **self.fd))
-
-
-def clip_to_bounds(x: np.ndarray, bounds: tuple) -> np.ndarray:
-    """``x`` moved into the bounds, with scipy's warning, when a step left them by an ulp or
-    two (gh-11403: x0 + (xu - x0) need not round to xu)."""
-    lb, ub = bounds
-    if np.any(x < lb) or np.any(x > ub):
-        warnings.warn("Values in x were outside bounds during a minimize step, clipping to "
-                      "bounds", RuntimeWarning, stacklevel=3)
-        return np.clip(x, lb, ub)
-    return x
 
 
 def violation(c: np.ndarray, meq: int) -> np.ndarray:
@@ -180,16 +167,17 @@ def ldl_update(L: np.ndarray, d: np.ndarray, z: np.ndarray, sigma: float) -> Non
     z = z.copy()
     t = 1.0 / sigma
     if sigma < 0.0:
-        w = z.copy()  # solve L w = z, with t = 1/σ + Σ w_i² / d_i
-        for i in range(n):
-            t += w[i] * w[i] / d[i]
+        w = z.copy()  # solve L w = z
+        for i in range(n - 1):
             w[i + 1:] -= w[i] * L[i + 1:, i]
+        q = w * w / d
+        t = float(np.add.accumulate(np.concatenate([[t], q]))[-1])  # 1/σ + Σ w_i²/d_i
         if t >= 0.0:
             t = EPS / sigma
-        tails = np.empty(n)
-        for j in range(n - 1, -1, -1):
-            tails[j] = t
-            t -= w[j] * w[j] / d[j]
+        # t_j = t - Σ_{k>j} q_k, subtracted one at a time from the last, as Kraft does
+        tails = np.subtract.accumulate(np.concatenate([[t], q[::-1]]))[::-1]
+        t = float(tails[0])  # what is left after all n: the t the positive pass starts from
+        tails = tails[1:]
     for i in range(n):
         v = z[i]
         delta = v / d[i]
@@ -248,14 +236,14 @@ def qp_step(L: np.ndarray, d: np.ndarray, g: np.ndarray, C: np.ndarray, c: np.nd
     C_eq, c_eq, C_in, c_in = C[:meq], c[:meq], C[meq:], c[meq:]
     if rho is not None:  # one more variable δ, with weight rho
         A = np.block([[A, np.zeros((n, 1))], [np.zeros((1, n)), np.full((1, 1), rho)]])
-        b = np.r_[b, 0.0]
+        b = np.append(b, 0.0)
         C_eq = np.hstack([C_eq, -c_eq[:, None]])
         C_in = np.hstack([C_in, np.maximum(-c_in, 0.0)[:, None]])
-        lower, upper = np.r_[lower, 0.0], np.r_[upper, 1.0]
+        lower, upper = np.append(lower, 0.0), np.append(upper, 1.0)
     G, h = _with_bound_rows(C_in, -c_in, lower, upper)
     found = lsei(A, b, C_eq, -c_eq, G, h)
     step = np.fmin(np.fmax(found.x, lower), upper)  # into the bounds (NaN: none)
-    multipliers = np.r_[found.eq_multipliers, found.ineq_multipliers[:c_in.size]]
+    multipliers = np.concatenate([found.eq_multipliers, found.ineq_multipliers[:c_in.size]])
     return step, multipliers, found.mode
 
 
@@ -265,7 +253,7 @@ def _with_bound_rows(G: np.ndarray, h: np.ndarray, lower: np.ndarray, upper: np.
     eye = np.eye(lower.size)
     has_lower, has_upper = ~np.isnan(lower), ~np.isnan(upper)
     return (np.vstack([G, eye[has_lower], -eye[has_upper]]),
-            np.r_[h, lower[has_lower], -upper[has_upper]])
+            np.concatenate([h, lower[has_lower], -upper[has_upper]]))
 
 
 def _solve_unit_lower(L: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -319,7 +307,7 @@ class SLSQPState:
 
     def evaluate_gradients(self) -> None:
         """∇f and the constraint normals at the current x (Kraft's mode -1)."""
-        self.g = self.objective.grad(clip_to_bounds(self.x, self.cons.bounds))
+        self.g = self.objective.grad(self.x)
         self.C = self.cons.normals(self.x)
 
     def report(self) -> None:
@@ -387,7 +375,8 @@ def line_search(st: SLSQPState, phi0: float, slope: float) -> None:
     for line in range(1, MAX_REDUCTIONS + 2):
         slope *= alpha
         st.s = st.s * alpha
-        st.x = x0 + st.s
+        # x0 + s can round past a bound that s was clipped to (scipy gh-11403): clip x
+        st.x = np.clip(x0 + st.s, *st.cons.bounds)
         st.evaluate_values()
         decrease = st.f + float(st.mu @ violation(st.c, st.meq)) - phi0
         if decrease <= slope / ARMIJO or line > MAX_REDUCTIONS:
@@ -523,3 +512,50 @@ def _print_summary(mode: int, st: SLSQPState) -> None:
     print("            Iterations:", st.iter)
     print("            Function evaluations:", st.objective.nfev)
     print("            Gradient evaluations:", st.objective.ngev)
+
+
+def old_style_bounds(bounds: Any, n: int) -> tuple | None:
+    """``[(lo, hi), ...]`` (None: unbounded) as ``(lb, ub)`` arrays, with scipy's SLSQP errors."""
+    if bounds is None or len(bounds) == 0:
+        return None
+    pairs = np.array([(-np.inf if lo is None else float(np.asarray(lo).item()),
+                       np.inf if hi is None else float(np.asarray(hi).item()))
+                      for lo, hi in bounds], dtype=float)
+    if pairs.shape[0] != n:
+        raise IndexError("SLSQP Error: the length of bounds is not compatible with that of x0.")
+    with np.errstate(invalid="ignore"):
+        bad = pairs[:, 0] > pairs[:, 1]
+    if bad.any():
+        raise ValueError(f"SLSQP Error: lb > ub in bounds {', '.join(str(b) for b in bad)}.")
+    return pairs[:, 0].copy(), pairs[:, 1].copy()
+
+
+def fmin_slsqp(func: Callable, x0: Any, eqcons: Any = (), f_eqcons: Callable | None = None,
+               ieqcons: Any = (), f_ieqcons: Callable | None = None, bounds: Any = (),
+               fprime: Callable | None = None, *, fprime_eqcons: Callable | None = None,
+               fprime_ieqcons: Callable | None = None, args: tuple = (), iter: int = 100,
+               acc: float = 1e-6, iprint: int = 1, disp: Any = None, full_output: bool = False,
+               epsilon: float = EPSILON, callback: Callable | None = None) -> Any:
+    """scipy's legacy interface to SLSQP (``scipy.optimize.fmin_slsqp``).
+
+    ``eqcons``/``ieqcons`` are lists of scalar functions; ``f_eqcons``/``f_ieqcons`` return
+    arrays (with Jacobians ``fprime_eqcons``/``fprime_ieqcons``); all take ``args``. Returns
+    ``x``, or ``(x, fun, nit, status, message)`` with ``full_output``.
+    """
+    from .._callback import wrap_callback
+
+    if disp is not None:
+        iprint = disp
+    x = np.atleast_1d(np.asarray(x0, dtype=float)).ravel()
+    cons = [{"type": "eq", "fun": c, "args": args} for c in eqcons]
+    cons += [{"type": "ineq", "fun": c, "args": args} for c in ieqcons]
+    if f_eqcons:
+        cons.append({"type": "eq", "fun": f_eqcons, "jac": fprime_eqcons, "args": args})
+    if f_ieqcons:
+        cons.append({"type": "ineq", "fun": f_ieqcons, "jac": fprime_ieqcons, "args": args})
+    res = minimize_slsqp(func, x, args, fprime, wrap_callback(callback),
+                         bounds=old_style_bounds(bounds, x.size), constraints=cons,
+                         maxiter=iter, ftol=acc, iprint=iprint, disp=iprint != 0, eps=epsilon)
+    if full_output:
+        return res["x"], res["fun"], res["nit"], res["status"], res["message"]
+    return res["x"]

@@ -26,6 +26,10 @@ _LAZY = {
     "minimize_scalar": "refopt.scalar",
     "brentq": "refopt.scalar",
     "Bounds": "refopt._bounds",
+    "nnls": "refopt.linalg.nnls",
+    "fmin_slsqp": "refopt.optimize.slsqp",
+    "LinearConstraint": "refopt.optimize.constraints",
+    "NonlinearConstraint": "refopt.optimize.constraints",
 }
 
 __all__ = ["OptimizeResult", "__version__", *_LAZY]

@@ -62,7 +62,7 @@ OPTIONS = {
     "BFGS": {"options": {"maxiter": 2000}},
     "CG": {"options": {"maxiter": 5000}},
     "L-BFGS-B": {"options": {"maxiter": 5000}},
-    "SLSQP": {"options": {"maxiter": 500}},
+    "SLSQP": {"options": {"maxiter": 1000, "ftol": 1e-10}},
     "Nelder-Mead": {"options": {"xatol": 1e-10, "fatol": 1e-14, "maxiter": 20000, "maxfev": 20000}},
     "Powell": {"options": {"xtol": 1e-10, "ftol": 1e-14, "maxiter": 20000, "maxfev": 20000}},
 }

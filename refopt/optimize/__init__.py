@@ -45,14 +45,15 @@ _SOLVERS = {
     "cg": ("refopt.optimize.cg", "minimize_cg"),
     "bfgs": ("refopt.optimize.bfgs", "minimize_bfgs"),
     "l-bfgs-b": ("refopt.optimize.lbfgsb", "minimize_lbfgsb"),
+    "slsqp": ("refopt.optimize.slsqp", "minimize_slsqp"),
 }
 
 # scipy's other methods: known names, not written in refopt
-_NOT_WRITTEN = ("newton-cg", "tnc", "cobyla", "cobyqa", "slsqp", "trust-constr",
+_NOT_WRITTEN = ("newton-cg", "tnc", "cobyla", "cobyqa", "trust-constr",
                 "dogleg", "trust-ncg", "trust-exact", "trust-krylov")
 
 _CANONICAL = {"nelder-mead": "Nelder-Mead", "powell": "Powell", "cg": "CG", "bfgs": "BFGS",
-              "l-bfgs-b": "L-BFGS-B"}
+              "l-bfgs-b": "L-BFGS-B", "slsqp": "SLSQP"}
 
 # which methods use what (scipy's tables in _minimize.py)
 _NO_GRADIENT = ("nelder-mead", "powell", "cobyla", "cobyqa")
@@ -313,7 +314,8 @@ def minimize(fun: Callable, x0: Any, args: Any = (), method: Any = None, jac: An
 
     wrapped = wrap_callback(callback)
     recorder = None if wrapped is None else _StopRecorder(wrapped)
-    result = _call_solver(meth, solver, fun, x0, args, jac, recorder, bounds, options)
+    result = _call_solver(meth, solver, fun, x0, args, jac, recorder, bounds, options,
+                          constraints)
     if recorder is not None and recorder.stop_iteration:
         result["success"] = False
         result["status"] = 99
@@ -322,10 +324,14 @@ def minimize(fun: Callable, x0: Any, args: Any = (), method: Any = None, jac: An
 
 
 def _call_solver(meth: str, solver: Callable, fun: Callable, x0: np.ndarray, args: tuple,
-                 jac: Any, callback: Any, bounds: Any, options: dict) -> Any:
+                 jac: Any, callback: Any, bounds: Any, options: dict,
+                 constraints: Any = ()) -> Any:
     """Each method's calling convention (the dispatch contract)."""
     if meth in ("nelder-mead", "powell"):
         return solver(fun, x0, args, callback, bounds=bounds, **options)
     if meth == "l-bfgs-b":
         return solver(fun, x0, args, jac, callback, bounds=bounds, **options)
+    if meth == "slsqp":
+        return solver(fun, x0, args, jac, callback, bounds=bounds, constraints=constraints,
+                      **options)
     return solver(fun, x0, args, jac, callback, **options)

@@ -108,8 +108,8 @@ def test_default_with_bounds_or_constraints_names_the_missing_method():
 
     res = minimize(rosen, X0, jac=rosen_der, bounds=[(0, 2)] * 5)  # L-BFGS-B by default
     assert isinstance(res.hess_inv, LbfgsInvHessProduct) and res.message.startswith("CONV")
-    with pytest.raises(NotImplementedError, match="SLSQP"):
-        minimize(rosen, X0, constraints={"type": "ineq", "fun": lambda x: x[0]})
+    res = minimize(rosen, X0, constraints={"type": "ineq", "fun": lambda x: x[0]})
+    assert res.message == "Optimization terminated successfully"  # SLSQP's text
 
 
 def test_method_name_is_case_insensitive():
@@ -134,7 +134,7 @@ def test_method_must_be_str_or_callable():
         minimize(rosen, X0, method=3)
 
 
-@pytest.mark.parametrize("method", ["SLSQP", "Newton-CG", "trust-ncg", "TNC",
+@pytest.mark.parametrize("method", ["Newton-CG", "trust-ncg", "TNC",
                                     "COBYLA", "trust-constr", "dogleg", "trust-exact"])
 def test_methods_not_written_raise_naming_what_exists(method):
     with warnings.catch_warnings():

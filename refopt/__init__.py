@@ -20,6 +20,7 @@ _LAZY = {
     "approx_derivative": "refopt.differentiation",
     "least_squares": "refopt.lsq",
     "leastsq": "refopt.lsq.leastsq",
+    "curve_fit": "refopt.lsq.curve_fit",
     "minimize": "refopt.optimize",
     "line_search": "refopt.optimize.line_search",
     "OptimizeWarning": "refopt._warnings",

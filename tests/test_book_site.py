@@ -133,3 +133,11 @@ def test_chromium_typesets_a_page_served_from_disk_without_network(tmp_path):
     dom, requests = check.rendered(check.find_chromium(), page, tmp_path)
     assert check.check_rendered_page(dom, page.read_text()) == []
     assert requests == []
+
+
+def test_the_books_index_names_only_modules_that_exist():
+    import importlib
+    import re
+    names = set(re.findall(r"`(refopt(?:\.\w+)+)`", (ROOT / "chapters" / "index.md").read_text()))
+    missing = [name for name in sorted(names) if importlib.util.find_spec(name) is None]
+    assert names and missing == []

@@ -9,6 +9,8 @@ import numpy as np
 
 from refopt.expr import ExprError, Interpreter
 
+ORDER = 100   # its place in `python -m refopt examples` (see refopt/examples/__init__.py)
+
 
 def example_tied_parameters() -> str:
     """Parameters tied by the lmfit manual's constraint expressions, evaluated along a fit path."""

@@ -10,6 +10,9 @@ import numpy as np
 
 from refopt.differentiation import approx_derivative
 
+ORDER = 70   # its place in `python -m refopt examples` (see refopt/examples/__init__.py)
+
+
 T = np.linspace(0.0, 4.0, 9)
 
 

@@ -9,6 +9,8 @@ import numpy as np
 
 from refopt.fit import Parameters, fit_report, minimize
 
+ORDER = 15   # its place in `python -m refopt examples` (see refopt/examples/__init__.py)
+
 
 def damped_sine(params, x, data=None):
     """The manual's model (section 2.4): ``amp sin(x omega + shift) exp(-x^2 decay)``."""

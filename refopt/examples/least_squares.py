@@ -11,6 +11,8 @@ import numpy as np
 
 from refopt.lsq import least_squares
 
+ORDER = 20   # its place in `python -m refopt examples` (see refopt/examples/__init__.py)
+
 # ---------------------------------------------------------------------------------------
 # Rosenbrock as two residuals: F(x) = 1/2 (100 (x2 - x1^2)^2 + (1 - x1)^2)
 # ---------------------------------------------------------------------------------------

@@ -8,12 +8,14 @@ import numpy as np
 from refopt.lsq.leastsq import leastsq
 from refopt.problems import mgh
 
+ORDER = 30   # its place in `python -m refopt examples` (see refopt/examples/__init__.py)
+
 
 def _report(name: str, x, info: dict, ier: int, mesg: str) -> str:
     njev = info.get("njev", "-")
     return (f"{name}\n  x     = {np.array2string(x, precision=10)}\n"
             f"  ||F|| = {np.linalg.norm(info['fvec']):.6e}   nfev = {info['nfev']}   "
-            f"njev = {njev}   info = {ier}\n  {mesg.splitlines()[0]}")
+            f"njev = {njev}   info = {ier}\n  {' '.join(mesg.split())}")   # the whole message, on one line
 
 
 def example_rosenbrock_leastsq() -> str:

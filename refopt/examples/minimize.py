@@ -10,6 +10,8 @@ import numpy as np
 
 from refopt import minimize
 
+ORDER = 40   # its place in `python -m refopt examples` (see refopt/examples/__init__.py)
+
 X0 = [1.3, 0.7, 0.8, 1.9, 1.2]  # the scipy documentation's starting point
 
 

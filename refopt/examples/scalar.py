@@ -12,6 +12,8 @@ import numpy as np
 
 from refopt.scalar import brentq, minimize_scalar
 
+ORDER = 60   # its place in `python -m refopt examples` (see refopt/examples/__init__.py)
+
 
 def example_brentq_roots() -> str:
     """brentq on three roots known in closed form: +-1, pi/2 and the cube root of 2"""

@@ -18,3 +18,6 @@ autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": True}
 exclude_patterns = ["_build"]
 html_theme = "alabaster"
+# Two classes are called Problem (refopt.lsq.options, refopt.problems); a bare "Problem" in a
+# type hint resolves within its own module, so the ambiguity warning is noise, not an error.
+suppress_warnings = ["ref.python"]

@@ -272,7 +272,7 @@ def report(title: str, found: dict[str, list[str]]) -> int:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("site", type=pathlib.Path)
+    parser.add_argument("site", type=lambda p: pathlib.Path(p).resolve())
     parser.add_argument("--browser", choices=("auto", "required", "off"), default="auto")
     parser.add_argument("--page", default="10-levenberg-marquardt.html", help="the page to screenshot")
     parser.add_argument("--screenshot", type=pathlib.Path)

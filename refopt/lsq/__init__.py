@@ -66,6 +66,7 @@ from typing import Any
 
 import numpy as np
 
+from .._bounds import make_strictly_feasible
 from .._callback import wrap_callback
 from .._result import OptimizeResult
 from .dogbox import dogbox
@@ -74,7 +75,6 @@ from .jacobian import Jacobian, check_workers, is_operator, map_of_workers
 from .losses import LOSSES, construct_loss_function, cost
 from .options import Options, Problem, Scaling
 from .trf import trf
-from .trust_region import make_strictly_feasible
 
 __all__ = ["least_squares", "TERMINATION_MESSAGES", "FROM_MINPACK_TO_COMMON"]
 

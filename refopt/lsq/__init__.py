@@ -265,8 +265,9 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
             budget = 100 * n
         problem = Problem(residuals, solver_jacobian, x0, f0, J0, lb, ub)
         options = Options(ftol, xtol, gtol, budget if max_nfev is None else int(max_nfev),
-                          loss_function, tr_solver, MappingProxyType(tr_options), verbose,
-                          callback, diff_step)
+                          loss_function=loss_function, tr_solver=tr_solver,
+                          tr_options=MappingProxyType(tr_options), verbose=verbose,
+                          callback=callback, diff_step=diff_step)
         result = SOLVERS[method](problem, options, scaling)
     result.jac = jacobian.like_user(result.jac)
     return finish(result, initial_cost, verbose)

@@ -88,7 +88,7 @@ class Radius(_trust_region.Radius):
         self.Delta = Delta_new
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Model:
     """The subproblem (13.5) at the current point, in hat variables.
 

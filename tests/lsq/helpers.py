@@ -36,9 +36,10 @@ def run(solver, fun, jac, x0, lb=None, ub=None, tol=1e-8, max_nfev=None, x_scale
     loss_function = construct_loss_function(f0.size, loss, f_scale)
     scaling = (Scaling.jacobian() if isinstance(x_scale, str) else
                Scaling.fixed(np.ones(n) if x_scale is None else x_scale))
-    options = Options(tol, tol, tol, 100 * n if max_nfev is None else max_nfev, loss_function,
-                      tr_solver, {} if tr_options is None else tr_options, verbose,
-                      wrap_callback(callback))
+    options = Options(tol, tol, tol, 100 * n if max_nfev is None else max_nfev,
+                      loss_function=loss_function, tr_solver=tr_solver,
+                      tr_options={} if tr_options is None else tr_options, verbose=verbose,
+                      callback=wrap_callback(callback))
     return solver(Problem(fun, jac, x0, f0, J0, lb, ub), options, scaling)
 
 

@@ -218,7 +218,7 @@ def trial_steps(model, objective, point, radius: Radius, options) -> Trial:
                                          norm(point.x), ratio, options.ftol,
                                          options.xtol)                           # (13.11)
         if trial.actual_reduction > 0 and not step.conclusive:
-            trial.status = None                                                  # (14.9)
+            trial.status = None                  # the method's veto (dogbox: a bound cut it)
         if trial.status is not None:
             break                                  # the radius is left as it was
         radius.resize(Delta_new)

@@ -348,16 +348,11 @@ def dogbox(problem: Problem, options: Options, scaling: Scaling) -> OptimizeResu
     Gauss–Newton step by ``numpy.linalg.lstsq`` ('exact') or by
     :func:`refopt.linalg.lsmr.lsmr` ('lsmr', with ``tr_options`` its keywords), and
     ``active_mask`` reports the bounds the solution sits on exactly.
-
-    Returns
-    -------
-    OptimizeResult
-        ``x, cost, fun, jac, grad, optimality, active_mask, nfev, njev, status``.
     """
     residuals = Residuals(problem, options, scaling)
-    point = residuals.start
     method = Dogbox(problem, options, residuals)
-    radius = Radius(initial_radius(point, residuals.scale, residuals.scale_inv, options.ftol))
-    outcome = trust_region_loop(method, residuals, point, radius, options)
+    start = residuals.start
+    radius = Radius(initial_radius(start, residuals.scale, residuals.scale_inv, options.ftol))
+    outcome = trust_region_loop(method, residuals, start, radius, options)
     return residuals.result(outcome, method.on_bound)
 # [/dogbox]

@@ -25,19 +25,8 @@ from .printing import print_header_nonlinear, print_iteration_nonlinear
 
 
 def compute_grad(J, f: np.ndarray) -> np.ndarray:
-    """Gradient ``J^T f`` of ``1/2 ||f||**2``.
-
-    Parameters
-    ----------
-    J : ndarray or operator with ``rmatvec``, shape (m, n)
-        Jacobian.
-    f : ndarray, shape (m,)
-        Residuals.
-
-    Returns
-    -------
-    ndarray, shape (n,)
-    """
+    """The gradient ``J^T f`` of ``1/2 ||f||**2``, shape (n,), for a Jacobian ``J`` of shape
+    (m, n) held as an array or as an operator with ``rmatvec``."""
     if hasattr(J, "rmatvec") and not isinstance(J, np.ndarray):
         return J.rmatvec(f)
     return J.T.dot(f)

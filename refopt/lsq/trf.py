@@ -498,11 +498,11 @@ def trf(problem: Problem, options: Options, scaling: Scaling) -> OptimizeResult:
         ``x, cost, fun, jac, grad, optimality, active_mask, nfev, njev, status``.
     """
     residuals = Residuals(problem, options, scaling)
-    point = residuals.start
-    method = TRF(problem, options, residuals)
-    radius = Radius(initial_radius(point, problem.lb, problem.ub, residuals.scale,
+    start = residuals.start
+    radius = Radius(initial_radius(start, problem.lb, problem.ub, residuals.scale,
                                    residuals.scale_inv, options.ftol))
-    outcome = trust_region_loop(method, residuals, point, radius, options)
+    outcome = trust_region_loop(TRF(problem, options, residuals), residuals, start, radius,
+                                options)
     return residuals.result(outcome, find_active_constraints(
         outcome.point.x, problem.lb, problem.ub, rtol=options.xtol))
 # [/trf]

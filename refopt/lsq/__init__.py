@@ -66,6 +66,7 @@ from typing import Any
 
 import numpy as np
 
+from .._bounds import make_strictly_feasible
 from .._callback import wrap_callback
 from .._result import OptimizeResult
 from .dogbox import dogbox
@@ -74,7 +75,6 @@ from .jacobian import Jacobian, check_workers, is_operator, map_of_workers
 from .losses import LOSSES, construct_loss_function, cost
 from .options import Options, Problem, Scaling
 from .trf import trf
-from .trust_region import make_strictly_feasible
 
 __all__ = ["least_squares", "TERMINATION_MESSAGES", "FROM_MINPACK_TO_COMMON"]
 
@@ -265,8 +265,9 @@ def least_squares(fun: Callable, x0: Any, jac: str | Callable = "2-point",
             budget = 100 * n
         problem = Problem(residuals, solver_jacobian, x0, f0, J0, lb, ub)
         options = Options(ftol, xtol, gtol, budget if max_nfev is None else int(max_nfev),
-                          loss_function, tr_solver, MappingProxyType(tr_options), verbose,
-                          callback, diff_step)
+                          loss_function=loss_function, tr_solver=tr_solver,
+                          tr_options=MappingProxyType(tr_options), verbose=verbose,
+                          callback=callback, diff_step=diff_step)
         result = SOLVERS[method](problem, options, scaling)
     result.jac = jacobian.like_user(result.jac)
     return finish(result, initial_cost, verbose)

@@ -20,7 +20,9 @@ box (14.5). Variables that sit on a bound with the gradient pushing them out of 
 already satisfy the first-order conditions; they are frozen and the step is computed in the
 remaining (free) variables. The radius is measured in the max-norm of the scaled step and
 updated by the rules (13.10) of the trust-region reflective method, growing only when a
-trust-region face (not a bound) stopped the step (14.6). The initial radius is
+trust-region face (not a bound) stopped the step (14.6). The outer loop is trf's
+(:func:`refopt._trust_region.trust_region_loop`); this module supplies the box, the free
+variables and the dogleg step (:class:`Dogbox`). The initial radius is
 ``||x0 / scale||_inf``, or 1 when that is 0 (14.7).
 
 With ``tr_solver='lsmr'`` the Gauss–Newton step comes from LSMR (:mod:`refopt.linalg.lsmr`)
@@ -45,21 +47,20 @@ cost), and ``grad`` is the full gradient even after a rejected last step.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from numpy.linalg import lstsq, norm
 
+from .._bounds import in_bounds, step_size_to_bound
 from .._result import OptimizeResult
+from .._trust_region import Radius, Step, first_radius, trust_region_loop
 from ..linalg.lsmr import lsmr
 from ..linalg.operators import LinearOperator, aslinearoperator
-from .losses import cost
 from .options import Options, Problem, Scaling
-from .trust_region import (
-    Point, build_quadratic_1d, check_termination, evaluate_quadratic,
-    first_radius, in_bounds, make_point, minimize_quadratic_1d, print_header_nonlinear,
-    print_iteration_nonlinear, report_iteration, step_size_to_bound, update_tr_radius,
-)
+from .point import Point, Residuals
+from .quadratic import build_quadratic_1d, evaluate_quadratic, minimize_quadratic_1d
 
 EPS = np.finfo(float).eps
 
@@ -265,6 +266,79 @@ def initial_radius(point: Point, scale: np.ndarray, scale_inv: np.ndarray,
 # [/initial-radius]
 
 
+# [box-iteration]
+@dataclass
+class BoxStep(Step):
+    """A dogleg step and the bounds it ends on in the free variables (``-1``/``+1``)."""
+
+    hits: np.ndarray | None = None
+
+
+class BoxIteration:
+    """The model at one point in its free variables (14.2); each trial is a dogleg step in
+    the box (14.1) of the current radius, with the variables that would bounce held (14.8)."""
+
+    def __init__(self, point: Point, free: np.ndarray, on_bound: np.ndarray, scales,
+                 bounds, model_of: Callable):
+        self.point, self.free, self.on_bound, self.model_of = point, free, on_bound, model_of
+        self.scale, self.scale_inv = scales
+        self.lb, self.ub = bounds
+        self.parts = None              # (J, g, newton_step, a, b), built at the first trial
+
+    def trial(self, radius: Radius) -> BoxStep:
+        point = self.point
+        self.free, self.parts, (step_free, hits, tr_hit) = step_in_free_variables(
+            point, self.free, self.on_bound, self.parts, radius.Delta * self.scale, self.lb,
+            self.ub, self.model_of)
+        J_model, g_model = self.parts[:2]
+        step = np.zeros_like(point.x)
+        step[self.free] = step_free
+        in_all_variables = self.model_of is not free_model       # LSMR's model keeps all n
+        predicted_reduction = -evaluate_quadratic(                     # (14.4)
+            J_model, g_model, step if in_all_variables else step_free)
+        return BoxStep(x=np.clip(point.x + step, self.lb, self.ub),   # rounding stays in the box
+                       p=step, predicted_reduction=predicted_reduction,
+                       size=norm(step * self.scale_inv, ord=np.inf), at_edge=tr_hit,  # (14.6)
+                       conclusive=not np.any(hits != 0), hits=hits)                   # (14.9)
+
+    def accept(self, step: BoxStep) -> np.ndarray:
+        """The accepted point, set exactly onto the bounds it reached; they become active."""
+        free, lb, ub, x = self.free, self.lb, self.ub, step.x
+        self.on_bound[free] = np.where(step.hits != 0, step.hits,
+                                       landed_on_bounds(x, lb, ub)[free])
+        x[self.on_bound == -1] = lb[self.on_bound == -1]
+        x[self.on_bound == 1] = ub[self.on_bound == 1]
+        return x
+
+
+class Dogbox:
+    """What dogbox gives the trust-region loop: the free variables (14.2) with the
+    optimality measure ``||g_free||_inf``, and the model in them (14.3)–(14.4)."""
+
+    def __init__(self, problem: Problem, options: Options, residuals: Residuals):
+        self.lb, self.ub, self.residuals = problem.lb, problem.ub, residuals
+        self.lsmr_options = dict(options.tr_options) if options.tr_solver == "lsmr" else None
+        x = residuals.start.x
+        self.on_bound = np.zeros_like(x, dtype=int)
+        self.on_bound[np.equal(x, self.lb)] = -1
+        self.on_bound[np.equal(x, self.ub)] = 1
+
+    def optimality(self, point: Point):
+        free, g_norm = free_variables(point.g, self.on_bound)
+        return g_norm, free
+
+    def model(self, point: Point, free: np.ndarray, radius: Radius) -> BoxIteration:
+        scale, scale_inv = self.residuals.scale, self.residuals.scale_inv
+        if self.lsmr_options is None:
+            model_of = free_model
+        else:
+            def model_of(point, free, options=self.lsmr_options):
+                return free_model_lsmr(point, free, scale, options)
+        return BoxIteration(point, free, self.on_bound, (scale, scale_inv), (self.lb, self.ub),
+                            model_of)
+# [/box-iteration]
+
+
 # [dogbox]
 def dogbox(problem: Problem, options: Options, scaling: Scaling) -> OptimizeResult:
     """Minimise ``1/2 sum rho(f_i(x)**2)`` within bounds by the dogbox method.
@@ -274,92 +348,11 @@ def dogbox(problem: Problem, options: Options, scaling: Scaling) -> OptimizeResu
     Gauss–Newton step by ``numpy.linalg.lstsq`` ('exact') or by
     :func:`refopt.linalg.lsmr.lsmr` ('lsmr', with ``tr_options`` its keywords), and
     ``active_mask`` reports the bounds the solution sits on exactly.
-
-    Returns
-    -------
-    OptimizeResult
-        ``x, cost, fun, jac, grad, optimality, active_mask, nfev, njev, status``.
     """
-    fun, jac, lb, ub = problem.fun, problem.jac, problem.lb, problem.ub
-    ftol, xtol, gtol, max_nfev = options.ftol, options.xtol, options.gtol, options.max_nfev
-    loss_function, verbose = options.loss_function, options.verbose
-    lsmr_options = dict(options.tr_options) if options.tr_solver == "lsmr" else None
-    point = make_point(np.array(problem.x0, dtype=float), problem.f0, problem.J0, loss_function)
-    scale, scale_inv = scaling.initial(point.J)
-
-    Delta = initial_radius(point, scale, scale_inv, ftol)
-    on_bound = np.zeros_like(point.x, dtype=int)
-    on_bound[np.equal(point.x, lb)] = -1
-    on_bound[np.equal(point.x, ub)] = 1
-
-    nfev = njev = 1
-    status = None
-    iteration = 0
-    step_norm = actual_reduction = None
-    if verbose == 2:
-        print_header_nonlinear()
-
-    while True:
-        free, g_norm = free_variables(point.g, on_bound)
-        if g_norm < gtol:
-            status = 1
-        if verbose == 2:
-            print_iteration_nonlinear(iteration, nfev, point.cost, actual_reduction,
-                                      step_norm, g_norm)
-        if status is not None or nfev >= max_nfev:
-            break
-
-        model = None
-        actual_reduction = -1.0
-        while actual_reduction <= 0 and nfev < max_nfev:
-            free, model, (step_free, on_bound_free, tr_hit) = step_in_free_variables(
-                point, free, on_bound, model, Delta * scale, lb, ub,
-                free_model if lsmr_options is None else
-                lambda point, free: free_model_lsmr(point, free, scale, lsmr_options))
-            J_model, g_model = model[:2]
-            step = np.zeros_like(point.x)
-            step[free] = step_free
-            predicted_reduction = -evaluate_quadratic(                 # (14.4)
-                J_model, g_model, step_free if lsmr_options is None else step)
-            x_new = np.clip(point.x + step, lb, ub)          # rounding must not leave the box
-            f_new = fun(x_new)
-            nfev += 1
-            step_h_norm = norm(step * scale_inv, ord=np.inf)
-
-            if not np.all(np.isfinite(f_new)):
-                Delta = 0.25 * step_h_norm                   # reject and shrink
-                continue
-
-            cost_new = cost(f_new, loss_function)
-            actual_reduction = point.cost - cost_new
-            Delta, ratio = update_tr_radius(Delta, actual_reduction, predicted_reduction,
-                                            step_h_norm, tr_hit)              # (14.6)
-            step_norm = norm(step)
-            status = check_termination(actual_reduction, point.cost, step_norm,
-                                       norm(point.x), ratio, ftol, xtol)      # (13.11)
-            if actual_reduction > 0 and np.any(on_bound_free != 0):
-                status = None                                # (14.9)
-            if status is not None:
-                break
-
-        if actual_reduction > 0:
-            on_bound[free] = np.where(on_bound_free != 0, on_bound_free,
-                                      landed_on_bounds(x_new, lb, ub)[free])
-            x_new[on_bound == -1] = lb[on_bound == -1]       # exactly onto the bounds reached
-            x_new[on_bound == 1] = ub[on_bound == 1]
-            point = make_point(x_new, f_new, jac(x_new, f_new), loss_function, cost=cost_new)
-            njev += 1
-            scale, scale_inv = scaling.updated(point.J, scale_inv)
-        else:
-            step_norm = actual_reduction = 0
-
-        iteration += 1
-        if report_iteration(options.callback, point, iteration, nfev):
-            status = -2
-            break
-
-    return OptimizeResult(
-        x=point.x, cost=point.cost, fun=point.f_true, jac=point.J, grad=point.g,
-        optimality=g_norm, active_mask=on_bound, nfev=nfev, njev=njev,
-        status=0 if status is None else status)
+    residuals = Residuals(problem, options, scaling)
+    method = Dogbox(problem, options, residuals)
+    start = residuals.start
+    radius = Radius(initial_radius(start, residuals.scale, residuals.scale_inv, options.ftol))
+    outcome = trust_region_loop(method, residuals, start, radius, options)
+    return residuals.result(outcome, method.on_bound)
 # [/dogbox]

@@ -142,7 +142,7 @@ def leastsq(func: Callable[..., Any], x0: Any, args: tuple = (),
     if Dfun is None:
         if maxfev <= 0:
             maxfev = 200 * (n + 1)
-        res = lmdif(fcn, x0, ftol, xtol, gtol, maxfev, epsfcn, diag, factor)
+        res = lmdif(fcn, x0, ftol, xtol, gtol, maxfev, epsfcn, diag=diag, factor=factor)
     else:
         _check_shape("Dfun", Dfun, x0, args, (n, m) if col_deriv else (m, n))
         if maxfev <= 0:
@@ -152,7 +152,7 @@ def leastsq(func: Callable[..., Any], x0: Any, args: tuple = (),
             J = np.asarray(Dfun(*((x,) + args)), dtype=float)
             return (J.T if col_deriv else J).reshape(m, n)
 
-        res = lmder(fcn, jac, x0, ftol, xtol, gtol, maxfev, diag, factor)
+        res = lmder(fcn, jac, x0, ftol, xtol, gtol, maxfev, diag=diag, factor=factor)
     info = res.info
     mesg = _leastsq_messages(ftol, xtol, gtol, maxfev)[info]
     if not full_output:

@@ -234,7 +234,7 @@ def fdjac2(fcn: Callable, x: np.ndarray, fvec: np.ndarray, epsfcn: float) -> np.
 
 
 def lmder(fcn: Callable, jac: Callable, x0, ftol: float = 1.49012e-8, xtol: float = 1.49012e-8,
-          gtol: float = 0.0, maxfev: int | None = None, diag=None, factor: float = 100.0,
+          gtol: float = 0.0, maxfev: int | None = None, *, diag=None, factor: float = 100.0,
           callback: Callable | None = None) -> OptimizeResult:
     """MINPACK ``lmder``: Levenberg-Marquardt with a user Jacobian.
 
@@ -270,12 +270,12 @@ def lmder(fcn: Callable, jac: Callable, x0, ftol: float = 1.49012e-8, xtol: floa
     def jacobian(x, fvec):
         return np.array(jac(x), dtype=float)
 
-    return levenberg_marquardt(fcn, x0, jacobian, 0, ftol, xtol, gtol, maxfev, diag,
-                               factor, callback)
+    return levenberg_marquardt(fcn, x0, jacobian, 0, ftol, xtol, gtol, maxfev, diag=diag,
+                               factor=factor, callback=callback)
 
 
 def lmdif(fcn: Callable, x0, ftol: float = 1.49012e-8, xtol: float = 1.49012e-8,
-          gtol: float = 0.0, maxfev: int | None = None, epsfcn: float = 0.0, diag=None,
+          gtol: float = 0.0, maxfev: int | None = None, epsfcn: float = 0.0, *, diag=None,
           factor: float = 100.0, callback: Callable | None = None) -> OptimizeResult:
     """MINPACK ``lmdif``: Levenberg-Marquardt with forward differences (:func:`fdjac2`).
 
@@ -296,11 +296,11 @@ def lmdif(fcn: Callable, x0, ftol: float = 1.49012e-8, xtol: float = 1.49012e-8,
     def jacobian(x, fvec):
         return fdjac2(fcn, x, fvec, epsfcn)
 
-    return levenberg_marquardt(fcn, x0, jacobian, x0.size, ftol, xtol, gtol, maxfev, diag,
-                               factor, callback)
+    return levenberg_marquardt(fcn, x0, jacobian, x0.size, ftol, xtol, gtol, maxfev,
+                               diag=diag, factor=factor, callback=callback)
 
 
-def levenberg_marquardt(fcn, x0, jacobian, evals_per_jacobian, ftol, xtol, gtol, maxfev,
+def levenberg_marquardt(fcn, x0, jacobian, evals_per_jacobian, ftol, xtol, gtol, maxfev, *,
                         diag, factor, callback=None) -> OptimizeResult:
     """The loop shared by ``lmder`` and ``lmdif`` (MINPACK's code, step for step).
 
@@ -385,7 +385,7 @@ def levenberg_marquardt(fcn, x0, jacobian, evals_per_jacobian, ftol, xtol, gtol,
                 fnorm = fnorm1
                 iteration += 1
             info = convergence_info(actred, prered, ratio, delta, xnorm, gnorm, nfev,
-                                    ftol, xtol, maxfev)
+                                    ftol=ftol, xtol=xtol, maxfev=maxfev)
             if accepted and callback is not None and call_callback_maybe_halt(
                     callback, OptimizeResult(x=x.copy(), fun=fvec.copy(), cost=0.5 * fnorm**2,
                                              nit=iteration - 1, nfev=nfev),
@@ -471,7 +471,8 @@ def update_step_bound(ratio, actred, dirder, fnorm, fnorm1, delta, pnorm, par):
     # [/lmder-update-delta]
 
 
-def convergence_info(actred, prered, ratio, delta, xnorm, gnorm, nfev, ftol, xtol, maxfev) -> int:
+def convergence_info(actred, prered, ratio, delta, xnorm, gnorm, nfev, *, ftol, xtol,
+                     maxfev) -> int:
     """MINPACK's termination tests after a trial step, in MINPACK's order; 0 to go on.
 
     1: both actual and predicted relative reductions of the sum of squares are at most
@@ -577,11 +578,13 @@ def call_minpack(problem: Problem, options: Options, scaling: Scaling) -> Optimi
     epsfcn = EPSMCH if options.diff_step is None else options.diff_step**2
     diag = None if scaling.from_jacobian else scaling.scale_inv
     if jac is None:
-        res = lmdif(fun, x0, ftol, xtol, gtol, max_nfev, epsfcn, diag, 100.0, options.callback)
+        res = lmdif(fun, x0, ftol, xtol, gtol, max_nfev, epsfcn, diag=diag, factor=100.0,
+                    callback=options.callback)
         J = fdjac2(fun, res.x, res.fvec, epsfcn)
         njev = None
     else:
-        res = lmder(fun, jac, x0, ftol, xtol, gtol, max_nfev, diag, 100.0, options.callback)
+        res = lmder(fun, jac, x0, ftol, xtol, gtol, max_nfev, diag=diag, factor=100.0,
+                    callback=options.callback)
         J = np.array(jac(res.x), dtype=float)
         njev = res.njev
     f = res.fvec

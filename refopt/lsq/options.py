@@ -17,7 +17,7 @@ The records are frozen: a solver cannot change what the next one would receive.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -61,6 +61,7 @@ class Options:
     xtol: float
     gtol: float
     max_nfev: int
+    _: KW_ONLY
     loss_function: Callable | None = None
     tr_solver: str | None = "exact"
     tr_options: Mapping = field(default_factory=lambda: MappingProxyType({}))

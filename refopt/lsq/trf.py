@@ -6,7 +6,9 @@ Comput. 21(1), 1–23, 1999 (STIR), which builds on T. F. Coleman and Y. Li, "An
 region approach for nonlinear minimization subject to bounds", SIAM J. Optim. 6(2), 418–445,
 1996. The subproblem is solved by Moré's method (J. J. Moré, "The Levenberg–Marquardt
 algorithm: implementation and theory", Lecture Notes in Mathematics 630, 1977), see
-:mod:`refopt.lsq.trust_region`.
+:mod:`refopt.lsq.subproblems`. The outer loop (ratio test, radius, termination, iterate
+record) is :func:`refopt._trust_region.trust_region_loop`, shared with dogbox; this module
+supplies trf's model and step (:class:`TRF`).
 
 The problem is::
 
@@ -50,23 +52,21 @@ for the first step to register falls back to 1, as a zero radius does (see
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from numpy.linalg import norm
 
+from .. import _trust_region
+from .._bounds import find_active_constraints, in_bounds, make_strictly_feasible, step_size_to_bound
 from .._result import OptimizeResult
+from .._trust_region import Step, first_radius, trust_region_loop
 from ..linalg.lsmr import lsmr
 from ..linalg.operators import regularized_lsq_operator, right_multiplied_operator
-from .losses import cost
 from .options import Options, Problem, Scaling
-from .trust_region import (
-    CL_scaling_vector, Point, build_quadratic_1d, check_termination,
-    evaluate_quadratic, find_active_constraints, first_radius, in_bounds, intersect_trust_region,
-    make_point, make_strictly_feasible, minimize_quadratic_1d, print_header_nonlinear,
-    print_iteration_nonlinear, report_iteration, solve_lsq_trust_region, solve_trust_region_2d,
-    step_size_to_bound, update_tr_radius,
-)
+from .point import Point, Residuals
+from .quadratic import build_quadratic_1d, evaluate_quadratic, minimize_quadratic_1d
+from .subproblems import intersect_trust_region, solve_lsq_trust_region, solve_trust_region_2d
 
 
 # --------------------------------------------------------------------------------------------
@@ -74,14 +74,13 @@ from .trust_region import (
 # --------------------------------------------------------------------------------------------
 
 @dataclass
-class Radius:
+class Radius(_trust_region.Radius):
     """The trust-region radius ``Delta`` and the Levenberg–Marquardt ``alpha`` it goes with.
 
     ``alpha`` warm-starts Moré's iteration; when ``Delta`` changes it is rescaled by
     ``Delta_old / Delta_new``, a first-order guess of the new root.
     """
 
-    Delta: float
     alpha: float = 0.0
 
     def resize(self, Delta_new: float) -> None:
@@ -89,7 +88,7 @@ class Radius:
         self.Delta = Delta_new
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Model:
     """The subproblem (13.5) at the current point, in hat variables.
 
@@ -127,22 +126,45 @@ class LSMRSettings:
         return cls(regularize=regularize, damp=damp, lsmr_options=options)
 
 
-@dataclass
-class Trial:
-    """The outcome of the inner loop: the last trial point and how it fared."""
-
-    x: np.ndarray
-    f: np.ndarray
-    cost: float
-    actual_reduction: float
-    step_norm: float
-    status: int | None
-    nfev: int
-
-
 # --------------------------------------------------------------------------------------------
 # The scaled model
 # --------------------------------------------------------------------------------------------
+
+# [cl-scaling]
+def CL_scaling_vector(x: np.ndarray, g: np.ndarray, lb: np.ndarray,
+                      ub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The Coleman–Li scaling vector ``v`` of (13.2) and its derivative ``dv/dx``.
+
+    ``v_i`` is the distance to the bound the negative gradient points at (``ub_i - x_i``
+    when ``g_i < 0``, ``x_i - lb_i`` when ``g_i > 0``), or 1 when that bound is infinite or
+    ``g_i = 0``. Branch, Coleman and Li (1999, (2.2)) use ``|v|`` with signed distances;
+    taking the distances as non-negative gives the same method.
+
+    Parameters
+    ----------
+    x, g : ndarray
+        Point and gradient.
+    lb, ub : ndarray
+        Bounds.
+
+    Returns
+    -------
+    v : ndarray
+        Scaling vector, ``v >= 0``.
+    dv : ndarray
+        Its derivative: ``-1``, ``+1`` or ``0`` per component.
+    """
+    v = np.ones_like(x)
+    dv = np.zeros_like(x)
+    toward_upper = (g < 0) & np.isfinite(ub)
+    v[toward_upper] = ub[toward_upper] - x[toward_upper]
+    dv[toward_upper] = -1
+    toward_lower = (g > 0) & np.isfinite(lb)
+    v[toward_lower] = x[toward_lower] - lb[toward_lower]
+    dv[toward_lower] = 1
+    return v, dv
+# [/cl-scaling]
+
 
 # [optimality]
 def scaled_optimality(point: Point, lb: np.ndarray, ub: np.ndarray,
@@ -236,7 +258,7 @@ def gauss_newton_by_lsmr(J_h, f: np.ndarray, diag_h: np.ndarray | None, reg_term
 
 def build_lsmr_model(point: Point, v: np.ndarray | None, dv: np.ndarray | None,
                      scale: np.ndarray, scale_inv: np.ndarray, g_norm: float, bounded: bool,
-                     Delta: float, settings: LSMRSettings) -> Model:
+                     *, Delta: float, settings: LSMRSettings) -> Model:
     """The subproblem (13.5) restricted to ``span{g_h, p_gn}`` (15.13), ``p_gn`` by LSMR.
 
     ``J_h = J diag(d)`` stays an operator. The orthonormal basis ``S`` of the two
@@ -357,7 +379,7 @@ def select_step(x: np.ndarray, p_h: np.ndarray, model: Model, Delta: float,
 
 
 # --------------------------------------------------------------------------------------------
-# The inner loop: trial steps until one reduces the cost
+# trf's part of the trust-region loop: the model at each point and its trial steps
 # --------------------------------------------------------------------------------------------
 
 # [trial]
@@ -369,39 +391,54 @@ def trial_point(x: np.ndarray, step: np.ndarray, lb: np.ndarray, ub: np.ndarray,
     return make_strictly_feasible(x + step, lb, ub, rstep=0)
 
 
-def inner_loop(fun: Callable, point: Point, model: Model, radius: Radius, lb: np.ndarray,
-               ub: np.ndarray, bounded: bool, loss_function, ftol: float, xtol: float,
-               nfev: int, max_nfev: int) -> Trial:
-    """Solve (13.5), choose the step (13.9), evaluate; shrink and retry until the cost
-    decreases, a test (13.11) passes or the evaluations run out."""
-    n, m = point.x.size, point.f.size
-    trial = Trial(x=point.x, f=point.f_true, cost=point.cost, actual_reduction=-1,
-                  step_norm=0.0, status=None, nfev=nfev)
-    while trial.actual_reduction <= 0 and trial.nfev < max_nfev:
-        p_h = trust_region_step(model, radius, n, m)
-        step, step_h, predicted_reduction = select_step(point.x, p_h, model, radius.Delta, lb, ub)
-        x_new = trial_point(point.x, step, lb, ub, bounded)
-        f_new = fun(x_new)
-        trial.nfev += 1
+@dataclass
+class Iteration:
+    """The model (13.5) at one point and the box: each trial solves (13.5) in the current
+    radius, chooses the step (13.9) and the trial point (13.14)."""
+
+    point: Point
+    model: Model
+    lb: np.ndarray
+    ub: np.ndarray
+    bounded: bool
+
+    def trial(self, radius: Radius) -> Step:
+        x = self.point.x
+        p_h = trust_region_step(self.model, radius, x.size, self.point.f.size)
+        step, step_h, predicted_reduction = select_step(x, p_h, self.model, radius.Delta,
+                                                        self.lb, self.ub)
         step_h_norm = norm(step_h)
+        return Step(x=trial_point(x, step, self.lb, self.ub, self.bounded), p=step,
+                    predicted_reduction=predicted_reduction, size=step_h_norm,
+                    at_edge=step_h_norm > 0.95 * radius.Delta)                  # (13.10)
 
-        if not np.all(np.isfinite(f_new)):
-            radius.Delta = 0.25 * step_h_norm  # reject; alpha is kept
-            continue
+    def accept(self, step: Step) -> np.ndarray:
+        return step.x
 
-        cost_new = cost(f_new, loss_function)
-        actual_reduction = point.cost - cost_new
-        Delta_new, ratio = update_tr_radius(radius.Delta, actual_reduction, predicted_reduction,
-                                            step_h_norm, step_h_norm > 0.95 * radius.Delta)  # (13.10)
-        step_norm = norm(step)
-        trial.x, trial.f, trial.cost = x_new, f_new, cost_new
-        trial.actual_reduction, trial.step_norm = actual_reduction, step_norm
-        trial.status = check_termination(actual_reduction, point.cost, step_norm,
-                                         norm(point.x), ratio, ftol, xtol)   # (13.11)
-        if trial.status is not None:
-            break                              # the radius is left as it was
-        radius.resize(Delta_new)
-    return trial
+
+class TRF:
+    """What trf gives the trust-region loop: the optimality measure (13.3) and the model in
+    hat variables (13.4), by SVD ('exact') or in LSMR's subspace ('lsmr')."""
+
+    def __init__(self, problem: Problem, options: Options, residuals: Residuals):
+        self.lb, self.ub, self.residuals = problem.lb, problem.ub, residuals
+        self.bounded = not (np.all(self.lb == -np.inf) and np.all(self.ub == np.inf))
+        self.settings = (LSMRSettings.from_options(options.tr_options, self.bounded)
+                         if options.tr_solver == "lsmr" else None)
+
+    def optimality(self, point: Point):
+        g_norm, v, dv = scaled_optimality(point, self.lb, self.ub, self.bounded)
+        return g_norm, (g_norm, v, dv)
+
+    def model(self, point: Point, found, radius: Radius) -> Iteration:
+        g_norm, v, dv = found
+        scale, scale_inv = self.residuals.scale, self.residuals.scale_inv
+        if self.settings is None:
+            model = build_model(point, v, dv, scale, scale_inv, g_norm, self.bounded)
+        else:
+            model = build_lsmr_model(point, v, dv, scale, scale_inv, g_norm, self.bounded,
+                                     Delta=radius.Delta, settings=self.settings)
+        return Iteration(point, model, self.lb, self.ub, self.bounded)
 # [/trial]
 
 
@@ -420,7 +457,7 @@ def initial_radius(point: Point, lb: np.ndarray, ub: np.ndarray, scale: np.ndarr
     reduction over such a radius is at most ``||g_h|| Delta_0``, below ``ftol * F``, and the
     first step ends the run with a false ``ftol`` "success". A radius that small carries no
     information about the problem's scale, so it is treated as the zero it stands for
-    (:func:`refopt.lsq.trust_region.first_radius`).
+    (:func:`refopt._trust_region.first_radius`).
     """
     v, dv = CL_scaling_vector(point.x, point.g, lb, ub)
     distance = dv != 0
@@ -460,57 +497,12 @@ def trf(problem: Problem, options: Options, scaling: Scaling) -> OptimizeResult:
     OptimizeResult
         ``x, cost, fun, jac, grad, optimality, active_mask, nfev, njev, status``.
     """
-    fun, jac, lb, ub = problem.fun, problem.jac, problem.lb, problem.ub
-    ftol, xtol, gtol, max_nfev = options.ftol, options.xtol, options.gtol, options.max_nfev
-    loss_function, verbose = options.loss_function, options.verbose
-    bounded = not (np.all(lb == -np.inf) and np.all(ub == np.inf))
-    settings = (LSMRSettings.from_options(options.tr_options, bounded)
-                if options.tr_solver == "lsmr" else None)
-    point = make_point(np.array(problem.x0, dtype=float), problem.f0, problem.J0, loss_function)
-    scale, scale_inv = scaling.initial(point.J)
-    radius = Radius(initial_radius(point, lb, ub, scale, scale_inv, ftol))
-
-    nfev = njev = 1
-    status = None
-    iteration = 0
-    step_norm = actual_reduction = None
-    if verbose == 2:
-        print_header_nonlinear()
-
-    while True:
-        g_norm, v, dv = scaled_optimality(point, lb, ub, bounded)
-        if g_norm < gtol:
-            status = 1                                                        # (13.3)
-        if verbose == 2:
-            print_iteration_nonlinear(iteration, nfev, point.cost, actual_reduction,
-                                      step_norm, g_norm)
-        if status is not None or nfev >= max_nfev:
-            break
-
-        if settings is None:
-            model = build_model(point, v, dv, scale, scale_inv, g_norm, bounded)
-        else:
-            model = build_lsmr_model(point, v, dv, scale, scale_inv, g_norm, bounded,
-                                     radius.Delta, settings)
-        trial = inner_loop(fun, point, model, radius, lb, ub, bounded, loss_function,
-                           ftol, xtol, nfev, max_nfev)
-        nfev, status = trial.nfev, trial.status
-        if trial.actual_reduction > 0:
-            point = make_point(trial.x, trial.f, jac(trial.x, trial.f), loss_function,
-                               cost=trial.cost)
-            njev += 1
-            scale, scale_inv = scaling.updated(point.J, scale_inv)
-            step_norm, actual_reduction = trial.step_norm, trial.actual_reduction
-        else:
-            step_norm, actual_reduction = 0, 0
-
-        iteration += 1
-        if report_iteration(options.callback, point, iteration, nfev):
-            status = -2
-            break
-
-    return OptimizeResult(
-        x=point.x, cost=point.cost, fun=point.f_true, jac=point.J, grad=point.g,
-        optimality=g_norm, active_mask=find_active_constraints(point.x, lb, ub, rtol=xtol),
-        nfev=nfev, njev=njev, status=0 if status is None else status)
+    residuals = Residuals(problem, options, scaling)
+    start = residuals.start
+    radius = Radius(initial_radius(start, problem.lb, problem.ub, residuals.scale,
+                                   residuals.scale_inv, options.ftol))
+    outcome = trust_region_loop(TRF(problem, options, residuals), residuals, start, radius,
+                                options)
+    return residuals.result(outcome, find_active_constraints(
+        outcome.point.x, problem.lb, problem.ub, rtol=options.xtol))
 # [/trf]

@@ -11,9 +11,10 @@ from refopt.lsq.dogbox import (
     step_in_free_variables,
 )
 from refopt.lsq.losses import construct_loss_function
-from refopt.lsq.trust_region import make_point
+from refopt.lsq.point import make_point
 from refopt.problems import mgh
-from tests.lsq.test_trf import (
+
+from .helpers import (
     INF, assert_kkt, bounded_linear_problems, bounded_lsq_oracle, check_mgh_case, linear,
     mgh_case_ids, outlier_model, rosenbrock, rosenbrock_jac, rosenbrock_on_x1_equals, run,
 )

@@ -13,7 +13,7 @@ from refopt import least_squares
 from refopt.linalg.operators import LinearOperator, aslinearoperator
 from refopt.linalg.sparse import CSRMatrix
 from refopt.lsq.losses import construct_loss_function
-from refopt.lsq.trust_region import make_point
+from refopt.lsq.point import make_point
 
 
 def broyden(x):

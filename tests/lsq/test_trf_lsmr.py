@@ -11,7 +11,8 @@ from refopt.lsq.dogbox import dogbox, lsmr_operator
 from refopt.lsq.trf import trf
 from refopt.problems import mgh
 from refopt.problems.reference_runs import no_worse
-from tests.lsq.test_trf import (
+
+from .helpers import (
     INF, MGH_MISSES, assert_kkt, bounded_linear_problems, bounded_lsq_oracle, check_mgh_case,
     linear, mgh_case_ids, rosenbrock, rosenbrock_jac, rosenbrock_on_x1_equals, run,
 )

@@ -22,7 +22,7 @@ from refopt.scalar import brentq
 
 from . import (EntropyProblem, check_library_run, library_cases, library_id,
                rosen)
-from .test_nelder_mead import MGH, MGH_IDS, powell_singular, spd_problems
+from .helpers import MGH, MGH_IDS, powell_singular, spd_problems
 
 
 def box(lb, ub):

@@ -111,8 +111,8 @@ def lmpar(r: np.ndarray, ipvt: np.ndarray, diag: np.ndarray, qtb: np.ndarray,
         return 0.0, x  # the Gauss-Newton step is short enough
     # [/lmpar-gauss-newton]
     # [lmpar-bounds]
-    # lower bound l = -(||D x|| / Delta) phi(0) / phi'(0): the step (10.6) from alpha = 0,
-    # short of the zero because 1/||D p(alpha)|| is concave (10.7); 0 if J is singular
+    # lower bound l = -(||D x|| / Delta) phi(0) / phi'(0) (10.7): the step (10.6) from
+    # alpha = 0, short of the zero because 1/||D p(alpha)|| is concave; 0 if J is singular
     parl = 0.0
     if nsing >= n:
         wa1 = diag[ipvt] * (dx[ipvt] / dxnorm)
@@ -363,7 +363,7 @@ def levenberg_marquardt(fcn, x0, jacobian, evals_per_jacobian, ftol, xtol, gtol,
             diag = np.maximum(diag, acnorm)  # D_k = max(D_{k-1}, column norms) (10.14)
         while True:  # inner loop: same J, smaller Delta until the step is accepted
             # [lmder-step]
-            par, step = lmpar(r, ipvt, diag, qtf, delta, par)
+            par, step = lmpar(r, ipvt, diag, qtf, delta, par)  # p solves (10.1) by (10.2)
             p = -step
             x_trial = x + p
             pnorm = enorm(diag * p)
@@ -438,7 +438,7 @@ def actual_reduction(fnorm: float, fnorm1: float) -> float:
     # the squares here are products, as gfortran computes MINPACK's x**2 (Python's ** on a
     # float calls pow, which can differ in the last bit)
     ratio = fnorm1 / fnorm
-    return 1.0 - ratio * ratio if P1 * fnorm1 < fnorm else -1.0
+    return 1.0 - ratio * ratio if P1 * fnorm1 < fnorm else -1.0  # actred of (10.12)
 
 
 def predicted_reduction(R, ipvt, p, par, pnorm, fnorm):
@@ -450,8 +450,8 @@ def predicted_reduction(R, ipvt, p, par, pnorm, fnorm):
     """
     temp1 = enorm(dot_sequential(p[ipvt], R.T)) / fnorm
     temp2 = (math.sqrt(par) * pnorm) / fnorm
-    prered = temp1 * temp1 + temp2 * temp2 / P5
-    dirder = -(temp1 * temp1 + temp2 * temp2)
+    prered = temp1 * temp1 + temp2 * temp2 / P5  # (10.10) over ||f||^2: prered of (10.12)
+    dirder = -(temp1 * temp1 + temp2 * temp2)  # (10.11)
     return prered, dirder
 
 
@@ -462,7 +462,7 @@ def update_step_bound(ratio, actred, dirder, fnorm, fnorm1, delta, pnorm, par):
         # Poor agreement: shrink by temp in [0.1, 0.5], measured from min(Delta, 10 ||D p||).
         # When the step increased the sum of squares, temp is the minimiser of the quadratic
         # in t through 1, slope 2 dirder and 1 - actred at t = 1 (10.13) [Moré (4.5)].
-        temp = P5 if actred >= 0.0 else P5 * dirder / (dirder + P5 * actred)
+        temp = P5 if actred >= 0.0 else P5 * dirder / (dirder + P5 * actred)  # mu, (10.13)
         if P1 * fnorm1 >= fnorm or temp < P1:
             temp = P1
         return temp * min(delta, pnorm / P1), par / temp

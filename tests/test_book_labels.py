@@ -3,23 +3,13 @@ cited by the code its chapter includes (book/labels.py states the rules)."""
 
 from __future__ import annotations
 
-import importlib.util
-import pathlib
 import re
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from tests.book_modules import load
 
-
-def load_labels():
-    spec = importlib.util.spec_from_file_location("book_labels", ROOT / "book" / "labels.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-labels = load_labels()
+labels = load("labels")
 
 # PENDING: breaches that other branches, open while this check was written, are fixing. Each
 # entry is a pattern for whole lines of `labels.problems()`. The lead removes an entry when the

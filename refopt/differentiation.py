@@ -6,15 +6,15 @@ coordinate direction ``e_j``. Three schemes estimate it from values of ``f`` alo
 
 * forward (2-point), first order, eq. (1.1): ``(f(x + h e_j) - f(x)) / h``, with error
   ``O(h) + O(EPS/h)``, eq. (1.2);
-* central (3-point), second order, eq. (1.4): ``(f(x + h e_j) - f(x - h e_j)) / 2h``, with
-  error ``O(h^2) + O(EPS/h)``, eq. (1.5); next to a bound it becomes the one-sided
-  second-order formula ``(-3 f(x) + 4 f(x + h e_j) - f(x + 2h e_j)) / 2h``, eq. (1.6);
+* central (3-point), second order, eq. (1.5): ``(f(x + h e_j) - f(x - h e_j)) / 2h``, with
+  error ``O(h^2) + O(EPS/h)``, eq. (1.6); next to a bound it becomes the one-sided
+  second-order formula ``(-3 f(x) + 4 f(x + h e_j) - f(x + 2h e_j)) / 2h``, eq. (1.8);
 * complex step, second order and free of subtractive cancellation, eq. (1.7):
   ``Im f(x + i h e_j) / h``.
 
 Balancing truncation against rounding gives the default relative steps ``EPS**(1/2)`` for
-the forward scheme and ``EPS**(1/3)`` for the central one, eqs. (1.3) and (1.5), scaled by
-``max(1, |x_j|)`` and signed like ``x_j``, eq. (1.8). The complex step may be as small as
+the forward scheme and ``EPS**(1/3)`` for the central one, eqs. (1.3) and (1.6), scaled by
+``max(1, |x_j|)`` and signed like ``x_j``, eq. (1.4). The complex step may be as small as
 we like; ``EPS**(1/2)`` is used, as in scipy.
 
 The step rules, the bound handling and the output shapes follow
@@ -73,7 +73,7 @@ def relative_step(method: str, x0_dtype: np.dtype, f0_dtype: np.dtype) -> float:
         if np.issubdtype(f0_dtype, np.inexact) and narrower_f:
             eps = np.finfo(f0_dtype).eps
     # (1.3): h ~ EPS**(1/2) balances O(h) truncation against O(EPS/h) rounding;
-    # (1.5): for the O(h**2) central scheme the balance is at h ~ EPS**(1/3).
+    # (1.6): for the O(h**2) central scheme the balance is at h ~ EPS**(1/3).
     return eps ** (1 / 3) if method == "3-point" else eps ** 0.5
 
 
@@ -93,7 +93,7 @@ def absolute_step(x0: np.ndarray, f0: np.ndarray, method: str, rel_step: Any = N
     (``x0 = 0`` with a relative step, or a step below half an ulp of ``x0``), falls back
     to the default.
     """
-    # (1.8)
+    # (1.4)
     default = relative_step(method, x0.dtype, f0.dtype) * sign_of(x0) * np.maximum(1.0, np.abs(x0))
     if rel_step is None and abs_step is None:
         return default
@@ -170,7 +170,7 @@ def forward_column(fun: Callable, x0: np.ndarray, f0: np.ndarray, j: int, h: flo
 
 def central_column(fun: Callable, x0: np.ndarray, j: int, h: float,
                    lb: np.ndarray, ub: np.ndarray) -> np.ndarray:
-    """Column ``j`` by the central formula (1.4) on the points ``x0 -/+ h e_j``."""
+    """Column ``j`` by the central formula (1.5) on the points ``x0 -/+ h e_j``."""
     below, above = moved(x0, j, -h, lb, ub), moved(x0, j, h, lb, ub)
     width = float(above[j]) - float(below[j])
     f_below = fun(below)
@@ -180,7 +180,7 @@ def central_column(fun: Callable, x0: np.ndarray, j: int, h: float,
 
 def one_sided_column(fun: Callable, x0: np.ndarray, f0: np.ndarray, j: int, h: float,
                      lb: np.ndarray, ub: np.ndarray) -> np.ndarray:
-    """Column ``j`` by the one-sided second-order formula (1.6) on ``x0, x0 + h, x0 + 2h``.
+    """Column ``j`` by the one-sided second-order formula (1.8) on ``x0, x0 + h, x0 + 2h``.
 
     From the Taylor series, ``-3 f(x) + 4 f(x + h) - f(x + 2h) = 2h f'(x) + O(h^3)``;
     h may be negative (a backward formula).
@@ -458,7 +458,7 @@ def grouped_difference(fun: Callable, x0: np.ndarray, f0: np.ndarray, h: np.ndar
 
     All columns of a group are perturbed at once. They share no row, so row ``i`` of the
     difference of ``f`` belongs to the one member ``j`` with ``P[i, j] != 0``, and
-    ``J[i, j] = df[i] / dx[j]`` with the scheme's ``df`` and ``dx`` ((1.1), (1.4), (1.6),
+    ``J[i, j] = df[i] / dx[j]`` with the scheme's ``df`` and ``dx`` ((1.1), (1.5), (1.8),
     (1.7)). Evaluations: one per group ('2-point', 'cs') or two ('3-point'), instead of one
     or two per column; all the points go to ``workers(fun, points)`` in one call.
     """
@@ -575,7 +575,7 @@ def directional_difference_operator(fun: Callable, x0: np.ndarray, f0: np.ndarra
         if method == "2-point":
             return (fun(x0 + dx * p) - f0) / dx                   # (1.1) along p
         if method == "3-point":
-            return (fun(x0 + dx * p) - fun(x0 - dx * p)) / (2 * dx)   # (1.4) along p
+            return (fun(x0 + dx * p) - fun(x0 - dx * p)) / (2 * dx)   # (1.5) along p
         return fun(x0 + 1j * dx * p).imag / dx                    # (1.7) along p
 
     def rmatvec(y: np.ndarray) -> np.ndarray:

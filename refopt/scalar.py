@@ -9,7 +9,7 @@ bracket search (Press et al., *Numerical Recipes*, §10.1, "mnbrak") and golden
 section search, plus the bounded minimizer that scipy calls ``fminbound``
 (Brent's ``localmin`` on a fixed interval, with an absolute tolerance).
 
-Equation numbers in the comments, ``(25.1)`` to ``(25.9)``, are those of the book
+Equation numbers in the comments, ``(25.1)`` to ``(25.6)``, are those of the book
 chapter ``chapters/25-brent.md``:
 
 * (25.1)  the root stays bracketed: ``f(x)`` and ``f(x_contra)`` differ in sign;
@@ -17,10 +17,10 @@ chapter ``chapters/25-brent.md``:
 * (25.3)  the secant step (two points known);
 * (25.4)  the inverse-quadratic step through three points;
 * (25.5)  Brent's acceptance test for an interpolated root step;
-* (25.6)  the minimizer's stopping test ``|x - m| <= 2 tol - (b - a) / 2``;
-* (25.7)  the parabola through ``x, w, v`` and its vertex ``x + p/q``;
-* (25.8)  the golden-section step into the larger half;
-* (25.9)  the parabolic extrapolation in the bracket search.
+* (25.7)  the minimizer's stopping test ``|x - m| <= 2 tol - (b - a) / 2``;
+* (25.8)  the parabola through ``x, w, v`` and its vertex ``x + p/q``;
+* (25.9)  the golden-section step into the larger half;
+* (25.6)  the parabolic extrapolation in the bracket search.
 
 ``brentq`` follows scipy 1.17's C code (``Zeros/brentq.c``) step for step, and the
 minimizers follow ``scipy.optimize._optimize`` (``Brent``, ``golden``, ``bracket``,
@@ -246,7 +246,7 @@ _TINY_DENOMINATOR = 1e-21
 
 
 def _parabola_vertex(xa: float, xb: float, xc: float, fa: float, fb: float, fc: float) -> float:
-    """(25.9) the abscissa of the vertex of the parabola through three points."""
+    """(25.6) the abscissa of the vertex of the parabola through three points."""
     tmp1 = (xb - xa) * (fb - fc)
     tmp2 = (xb - xc) * (fb - fa)
     val = tmp2 - tmp1
@@ -419,7 +419,7 @@ def _warn_unknown(options: dict) -> None:
 
 # [brent-localmin]
 def _parabola_step(x: float, w: float, v: float, fx: float, fw: float, fv: float):
-    """(25.7) the vertex of the parabola through (x, fx), (w, fw), (v, fv) as ``x + p/q``,
+    """(25.8) the vertex of the parabola through (x, fx), (w, fw), (v, fv) as ``x + p/q``,
     returned as ``(p, q)`` with ``q >= 0``, so that nothing is divided before it is accepted."""
     r = (x - w) * (fx - fv)
     q = (x - v) * (fx - fw)
@@ -451,13 +451,13 @@ def _brent_localmin(func: Callable[..., Any], args: tuple, xa: float, xb: float,
         tol1 = tol * np.abs(x) + _MINTOL
         tol2 = 2.0 * tol1
         xmid = 0.5 * (a + b)
-        if np.abs(x - xmid) < (tol2 - 0.5 * (b - a)):        # (25.6)
+        if np.abs(x - xmid) < (tol2 - 0.5 * (b - a)):        # (25.7)
             break
         if np.abs(step) <= tol1:
-            step = (a - x) if x >= xmid else (b - x)           # (25.8) golden section
+            step = (a - x) if x >= xmid else (b - x)           # (25.9) golden section
             rat = _CGOLD * step
         else:
-            p, q = _parabola_step(x, w, v, fx, fw, fv)         # (25.7)
+            p, q = _parabola_step(x, w, v, fx, fw, fv)         # (25.8)
             step_before, step = step, rat
             # accept only a step inside [a, b] and shorter than half the step before last
             if p > q * (a - x) and p < q * (b - x) and np.abs(p) < np.abs(0.5 * q * step_before):
@@ -466,7 +466,7 @@ def _brent_localmin(func: Callable[..., Any], args: tuple, xa: float, xb: float,
                 if (u - a) < tol2 or (b - u) < tol2:           # too close to an end
                     rat = tol1 if xmid - x >= 0 else -tol1
             else:
-                step = (a - x) if x >= xmid else (b - x)       # (25.8)
+                step = (a - x) if x >= xmid else (b - x)       # (25.9)
                 rat = _CGOLD * step
         if np.abs(rat) < tol1:                                 # move at least tol1
             u = x + tol1 if rat >= 0 else x - tol1
@@ -584,7 +584,7 @@ def minimize_scalar_golden(func: Callable[..., Any], brack: Any = None, args: tu
     for _ in range(maxiter):
         if np.abs(x3 - x0) <= xtol * (np.abs(x1) + np.abs(x2)):
             break
-        if f2 < f1:                       # (25.8) keep [x1, x3], new point right of x2
+        if f2 < f1:                       # (25.9) keep [x1, x3], new point right of x2
             x0, x1 = x1, x2
             x2 = _GOLDEN_R * x1 + _GOLDEN_C * x3
             f1 = f2
@@ -670,11 +670,11 @@ def minimize_scalar_bounded(func: Callable[..., Any], bounds: Any, args: tuple =
         print("%5.0f   %12.6g %12.6g %s" % (1, xf, fx, "       initial"))
 
     flag = 0
-    while np.abs(xf - xm) > (tol2 - 0.5 * (b - a)):                   # (25.6)
+    while np.abs(xf - xm) > (tol2 - 0.5 * (b - a)):                   # (25.7)
         golden = True
         if np.abs(e) > tol1:
             golden = False
-            p, q = _parabola_step(xf, nfc, fulc, fx, fnfc, ffulc)     # (25.7)
+            p, q = _parabola_step(xf, nfc, fulc, fx, fnfc, ffulc)     # (25.8)
             r, e = e, rat
             if np.abs(p) < np.abs(0.5 * q * r) and p > q * (a - xf) and p < q * (b - xf):
                 rat = (p + 0.0) / q
@@ -684,7 +684,7 @@ def minimize_scalar_bounded(func: Callable[..., Any], bounds: Any, args: tuple =
                     rat = tol1 * (np.sign(xm - xf) + ((xm - xf) == 0))
             else:
                 golden = True
-        if golden:                                                      # (25.8)
+        if golden:                                                      # (25.9)
             e = (a - xf) if xf >= xm else (b - xf)
             rat = _GOLDEN_MEAN * e
             step = "       golden"

@@ -21,12 +21,12 @@ Equation numbers in the comments, ``(33.1)`` to ``(33.9)``, are those of the boo
 ``chapters/33-distributions.md``:
 
 * (33.1)  the incomplete beta function and its symmetry ``I_x(a,b) = 1 - I_{1-x}(b,a)``;
-* (33.2)  its continued fraction (A&S 26.5.8) and the coefficients ``d_m``;
-* (33.3)  the modified Lentz recurrences;
-* (33.4)  the incomplete gamma series for ``P`` (A&S 6.5.29);
-* (33.5)  the continued fraction for ``Q`` (A&S 6.5.31);
-* (33.6)  F and Student t through the incomplete beta function;
-* (33.7)  chi-square and normal through the incomplete gamma function;
+* (33.4)  its continued fraction (A&S 26.5.8) and the coefficients ``d_m``;
+* (33.5)  the modified Lentz recurrences;
+* (33.6)  the incomplete gamma series for ``P`` (A&S 6.5.29);
+* (33.7)  the continued fraction for ``Q`` (A&S 6.5.31);
+* (33.2)  F and Student t through the incomplete beta function;
+* (33.3)  chi-square and normal through the incomplete gamma function;
 * (33.8)  the densities, used by Newton's method;
 * (33.9)  the safeguarded Newton step of the quantile functions.
 
@@ -47,7 +47,7 @@ import numpy as np
 __all__ = ["betainc", "gammainc", "gammaincc", "f", "t", "chi2", "norm", "Distribution"]
 
 EPS = np.finfo(float).eps
-TINY = 1e-300          # stands in for a zero denominator in Lentz's method (33.3)
+TINY = 1e-300          # stands in for a zero denominator in Lentz's method (33.5)
 MAX_TERMS = 100_000    # the fractions need O(sqrt(max(a, b))) terms; this is a safety cap
 STIRLING_FROM = 10.0   # from here on, log Γ by Stirling's series is exact to rounding
 
@@ -119,7 +119,7 @@ def _log_beta(a, b) -> np.ndarray:
 
 
 def _log_gamma_front(a: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``a log x - x - log Γ(a)``, the logarithm of the prefactor of (33.4) and (33.5).
+    """``a log x - x - log Γ(a)``, the logarithm of the prefactor of (33.6) and (33.7).
 
     For ``a >= 10`` Stirling's series turns it into ``a (log1p(u) - u) + ½ log(a/2π) - c(a)``
     with ``u = (x - a)/a``, which keeps its accuracy where ``x`` is near ``a``.
@@ -134,7 +134,7 @@ def _log_gamma_front(a: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------
-# Continued fractions from the front: modified Lentz (33.3)
+# Continued fractions from the front: modified Lentz (33.5)
 # ---------------------------------------------------------------------------------------
 
 def _nonzero(v: np.ndarray) -> np.ndarray:
@@ -147,7 +147,7 @@ def _lentz(b0: np.ndarray, terms: Callable[[int], tuple]) -> np.ndarray:
 
     ``terms(k)`` returns the partial numerators and denominators ``(a_k, b_k)``. The value
     is built as the product ``h_k = h_{k-1} C_k D_k`` with ``C_k = b_k + a_k / C_{k-1}`` and
-    ``D_k = 1 / (b_k + a_k D_{k-1})`` (33.3); a fraction is done when ``C_k D_k = 1`` to
+    ``D_k = 1 / (b_k + a_k D_{k-1})`` (33.5); a fraction is done when ``C_k D_k = 1`` to
     machine precision. Converged entries are kept as they are while the others go on.
     """
     h = _nonzero(np.asarray(b0, dtype=float))
@@ -166,7 +166,7 @@ def _lentz(b0: np.ndarray, terms: Callable[[int], tuple]) -> np.ndarray:
 
 
 def _lentz_one(b0: float, terms: Callable[[int], tuple]) -> float:
-    """:func:`_lentz` for a single fraction, on Python floats (33.3).
+    """:func:`_lentz` for a single fraction, on Python floats (33.5).
 
     The same recurrence, written out for one fraction because numpy's cost per call on a
     one-element array is twenty times the arithmetic: a quantile evaluates one fraction
@@ -195,11 +195,11 @@ def _fraction(b0: np.ndarray, make_terms: Callable, *args: np.ndarray) -> np.nda
 
 
 # ---------------------------------------------------------------------------------------
-# The incomplete beta function (33.1), (33.2)
+# The incomplete beta function (33.1), (33.4)
 # ---------------------------------------------------------------------------------------
 
 def _beta_terms(a, b, x) -> Callable[[int], tuple]:
-    """The partial numerators ``d_k`` of (33.2) (the denominators are all 1)."""
+    """The partial numerators ``d_k`` of (33.4) (the denominators are all 1)."""
     def terms(k: int) -> tuple:
         m = k // 2
         if k % 2 == 0:   # d_{2m} = m (b - m) x / ((a + 2m - 1)(a + 2m))
@@ -210,7 +210,7 @@ def _beta_terms(a, b, x) -> Callable[[int], tuple]:
 
 
 def _beta_fraction(a: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """The continued fraction ``1/(1 + d1/(1 + d2/(1 + ...)))`` of (33.2)."""
+    """The continued fraction ``1/(1 + d1/(1 + d2/(1 + ...)))`` of (33.4)."""
     # 1/(1 + d1/(1 + ...)) is the fraction b0 = 1, a1 = d1, ... seen upside down.
     return 1.0 / _fraction(np.ones_like(x), _beta_terms, a, b, x)
 
@@ -218,7 +218,7 @@ def _beta_fraction(a: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
 def _beta_pair(a, b, x, y) -> tuple[np.ndarray, np.ndarray]:
     """``(I_x(a, b), 1 - I_x(a, b))`` with ``y = 1 - x`` given separately by the caller.
 
-    The fraction (33.2) converges fast for ``x < (a + 1)/(a + b + 2)``; beyond that the
+    The fraction (33.4) converges fast for ``x < (a + 1)/(a + b + 2)``; beyond that the
     symmetry of (33.1) swaps the roles of ``(a, x)`` and ``(b, y)``. Whichever side is
     computed by the fraction is accurate to a few ulps even when tiny, so a tail
     probability never comes from ``1 - (something close to 1)``.
@@ -229,7 +229,7 @@ def _beta_pair(a, b, x, y) -> tuple[np.ndarray, np.ndarray]:
     u, w = np.where(swap, y, x), np.where(swap, x, y)
     inside = (u > 0) & (w > 0)
     u_safe, w_safe = np.where(inside, u, 0.5), np.where(inside, w, 0.5)
-    # The prefactor x^a y^b / (a B(a, b)) of (33.2), formed in logarithms.
+    # The prefactor x^a y^b / (a B(a, b)) of (33.4), formed in logarithms.
     front = np.exp(p * np.log(u_safe) + q * np.log(w_safe) - _log_beta(p, q)) / p
     direct = np.where(inside, front * _beta_fraction(p, q, u_safe), np.where(u <= 0, 0.0, 1.0))
     other = 1.0 - direct
@@ -247,11 +247,11 @@ def betainc(a, b, x):
 
 
 # ---------------------------------------------------------------------------------------
-# The incomplete gamma functions (33.4), (33.5)
+# The incomplete gamma functions (33.6), (33.7)
 # ---------------------------------------------------------------------------------------
 
 def _gamma_series(a: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``P(a, x)`` by the series (33.4): ``x^a e^{-x} / Γ(a+1) · Σ_n x^n / ((a+1)...(a+n))``."""
+    """``P(a, x)`` by the series (33.6): ``x^a e^{-x} / Γ(a+1) · Σ_n x^n / ((a+1)...(a+n))``."""
     term = np.ones_like(x)
     total = np.ones_like(x)
     active = np.ones(x.shape, dtype=bool)
@@ -265,14 +265,14 @@ def _gamma_series(a: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def _gamma_terms(a, x) -> Callable[[int], tuple]:
-    """The partial numerators and denominators of (33.5)."""
+    """The partial numerators and denominators of (33.7)."""
     def terms(k: int) -> tuple:
         return -k * (k - a), x + 2 * k + 1 - a
     return terms
 
 
 def _gamma_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``Q(a, x)`` by the continued fraction (33.5), in its even (faster) form.
+    """``Q(a, x)`` by the continued fraction (33.7), in its even (faster) form.
 
     ``Q = x^a e^{-x} / Γ(a) · 1/(x + 1 - a - 1·(1-a)/(x + 3 - a - 2·(2-a)/(x + 5 - a - ...)))``.
     """
@@ -312,11 +312,11 @@ def gammaincc(a, x):
 
 
 # ---------------------------------------------------------------------------------------
-# Distribution functions (33.6), (33.7) and densities (33.8)
+# Distribution functions (33.2), (33.3) and densities (33.8)
 # ---------------------------------------------------------------------------------------
 
 def _f_tails(x, dfn, dfd):
-    """F(dfn, dfd): ``cdf = I_z(dfn/2, dfd/2)`` with ``z = dfn x / (dfn x + dfd)`` (33.6)."""
+    """F(dfn, dfd): ``cdf = I_z(dfn/2, dfd/2)`` with ``z = dfn x / (dfn x + dfd)`` (33.2)."""
     x = np.maximum(np.asarray(x, dtype=float), 0.0)
     dfn, dfd = np.asarray(dfn, dtype=float), np.asarray(dfd, dtype=float)
     with np.errstate(invalid="ignore"):
@@ -335,7 +335,7 @@ def _f_pdf(x, dfn, dfd):
 
 
 def _t_tails(x, df):
-    """Student t: the upper tail is ``½ I_z(df/2, ½)`` with ``z = df / (df + x²)`` (33.6)."""
+    """Student t: the upper tail is ``½ I_z(df/2, ½)`` with ``z = df / (df + x²)`` (33.2)."""
     x = np.asarray(x, dtype=float)
     df = np.asarray(df, dtype=float)
     with np.errstate(invalid="ignore", over="ignore"):
@@ -356,7 +356,7 @@ def _t_pdf(x, df):
 
 
 def _chi2_tails(x, df):
-    """Chi-square: ``cdf = P(df/2, x/2)``, ``sf = Q(df/2, x/2)`` (33.7)."""
+    """Chi-square: ``cdf = P(df/2, x/2)``, ``sf = Q(df/2, x/2)`` (33.3)."""
     x = np.maximum(np.asarray(x, dtype=float), 0.0)
     return _gamma_pair(np.asarray(df, dtype=float) / 2, x / 2)
 
@@ -370,7 +370,7 @@ def _chi2_pdf(x, df):
 
 
 def _norm_tails(x):
-    """Normal: ``Φ(-|x|) = ½ Q(½, x²/2)`` for the far tail, so that it stays accurate (33.7)."""
+    """Normal: ``Φ(-|x|) = ½ Q(½, x²/2)`` for the far tail, so that it stays accurate (33.3)."""
     x = np.asarray(x, dtype=float)
     far_tail = 0.5 * _gamma_pair(0.5, 0.5 * x * x)[1]      # P(Z > |x|)
     near = 1.0 - far_tail

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import pathlib
 
 import pytest
 
+from tests.book_modules import load
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-def load_hooks():
-    spec = importlib.util.spec_from_file_location("book_hooks", ROOT / "book" / "hooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-hooks = load_hooks()
+hooks = load("hooks")
 
 
 def test_a_function_is_included_with_its_file_and_line_numbers():

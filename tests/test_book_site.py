@@ -7,21 +7,15 @@ The browser half runs on a tiny page when Chromium is installed (CI installs it)
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import pathlib
 import shutil
 
 import pytest
 
+from tests.book_modules import load
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(f"book_{name}", ROOT / "book" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 check = load("check_site")

@@ -61,7 +61,7 @@ def two_peak_parameters() -> Parameters:
 
 
 def example_two_peaks() -> str:
-    """The manual's add_many table: two peaks whose widths are tied, wid2 = 2*wid1/3 (2.3)."""
+    """The manual's add_many table: two peaks whose widths are tied, wid2 = 2*wid1/3 (manual §2.3)."""
     x = np.linspace(-1.0, 4.0, 251)
     data = gaussian(x, 9.0, 1.1, 0.6) + gaussian(x, 6.5, 2.2, 0.4)
     data = data + np.random.default_rng(11).normal(scale=0.15, size=x.size)

@@ -4,7 +4,7 @@ The interface is lmfit's (M. Newville et al., *LMFIT: Non-Linear Least-Square Mi
 and Curve-Fitting for Python*, manual 0.5, 2012, chapter 3; lmfit 1.x for
 :class:`MinimizerResult`): a residual function ``fcn(params, *args, **kws)`` returns an array
 whose sum of squares is minimised. Each engine sees a plain vector: the varied parameters, in
-the *internal* coordinates of the MINUIT bounds transformation (31.1)-(31.3) for engines
+the *internal* coordinates of the MINUIT bounds transformation (31.2)-(31.4) for engines
 without bounds (``leastsq``, ``nelder``, ``powell``, ``bfgs``, ``cg``) and in the user's
 *external* coordinates for engines that have bounds (``least_squares``, ``lbfgsb``, ``slsqp``,
 and ``anneal``, which searches the box of the bounds).
@@ -16,7 +16,7 @@ the solution, the covariance of the parameters is ``C = (J^T J)^-1`` (31.6), sca
 reduced chi-square when the residuals are not already weighted by known errors (31.7); through
 the bounds transformation ``C_ext = D C_int D`` with ``D = diag(dP/du)`` (31.5); for a
 constrained parameter ``c = g(p)`` the first-order propagation ``var(c) = grad g^T C grad g``
-(31.8). Where the theory does not apply -- a singular ``J``, a parameter sitting on a bound --
+(31.9). Where the theory does not apply -- a singular ``J``, a parameter sitting on a bound --
 ``errorbars`` is False and ``errorbars_reason`` says why.
 """
 
@@ -114,7 +114,7 @@ class MinimizerResult:
     residual : ndarray
         The residuals at the solution.
     chisqr : float
-        Chi-square (31.9); ``redchi``, ``aic`` and ``bic`` likewise.
+        Chi-square (31.10); ``redchi``, ``aic`` and ``bic`` likewise.
     covar : ndarray or None
         Covariance of the varied parameters, in external coordinates, scaled by ``redchi``
         when ``scale_covar``.
@@ -329,7 +329,7 @@ class Minimizer:
     def _user_jacobian(self, jac: Callable, internal: bool, columns: Any = False) -> Callable:
         """The user's ``jac(params, *args, **kws)`` (d residual / d varied parameter) as the
         engine's Jacobian of its vector: in internal coordinates each column is multiplied by
-        ``dP/du`` (the chain rule through (31.1)-(31.3))."""
+        ``dP/du`` (the chain rule through (31.2)-(31.4))."""
         def engine_jacobian(fvars: np.ndarray) -> np.ndarray:
             params = self.result.params
             for par, u in zip(self._vars, fvars):
@@ -363,7 +363,7 @@ class Minimizer:
 
     def leastsq(self, params: Parameters | None = None, max_nfev: int | None = None,
                 polish: bool = True, **kws: Any) -> MinimizerResult:
-        """Levenberg-Marquardt (MINPACK's lmdif, :func:`refopt.leastsq`), bounds by (31.1)-(31.3).
+        """Levenberg-Marquardt (MINPACK's lmdif, :func:`refopt.leastsq`), bounds by (31.2)-(31.4).
 
         Defaults: ``xtol = ftol = 1e-12``, ``gtol = 0``, ``epsfcn = 1e-14`` (a relative
         difference step of 1e-7), ``maxfev = max_nfev``. lmfit uses ``1.5e-8`` and
@@ -496,7 +496,7 @@ class Minimizer:
 
         ``kws`` are :func:`refopt.minimize` keywords (``options``, ``tol``, ...). The
         covariance comes from the Jacobian of the residuals at the solution (31.6), or from
-        a difference Hessian when a ``reduce_fcn`` is set or the function is scalar (31.10).
+        a difference Hessian when a ``reduce_fcn`` is set or the function is scalar (31.8).
         """
         from ..optimize import available_methods
         from ..optimize import minimize as engine
@@ -625,7 +625,7 @@ class Minimizer:
 
     def _scalar_covariance(self, result: MinimizerResult):
         """The covariance after a scalar method: from the residuals' Jacobian (31.6) or, for a
-        custom reduction or a scalar function, twice the inverse difference Hessian (31.10)."""
+        custom reduction or a scalar function, twice the inverse difference Hessian (31.8)."""
         if self.reduce_fcn is None and result.ndata > 1:
             return self._solution_covariance(result)
         with _evaluating_externally(self, result):
@@ -702,7 +702,7 @@ class Minimizer:
         return cov, None
 
     def _propagate(self, result: MinimizerResult, cov: np.ndarray) -> None:
-        """stderr of each constrained parameter by first-order propagation (31.8)."""
+        """stderr of each constrained parameter by first-order propagation (31.9)."""
         exprs = self._order
         if not exprs:
             return
@@ -769,7 +769,7 @@ def _available_fit_methods() -> list[str]:
 
 
 def _statistics(result: MinimizerResult) -> None:
-    """chi-square, reduced chi-square, AIC and BIC (31.9), as lmfit computes them."""
+    """chi-square, reduced chi-square, AIC and BIC (31.10), as lmfit computes them."""
     r = result.residual
     N = max(int(r.size), 1)
     k = result.nvarys
@@ -813,7 +813,7 @@ def _inverse_normal(J: np.ndarray, vars_: list[Parameter]):
 
 
 def _inverse_hessian(H: np.ndarray):
-    """``2 H^-1`` for a chi-square-like objective (31.10); None unless positive definite."""
+    """``2 H^-1`` for a chi-square-like objective (31.8); None unless positive definite."""
     if not np.all(np.isfinite(H)):
         return None, "the difference Hessian at the solution is not finite"
     H = 0.5 * (H + H.T)

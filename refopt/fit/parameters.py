@@ -10,7 +10,7 @@ differs where lmfit is known to trip users (see chapter 31):
 
 - a constraint expression is parsed and compiled **once** by :mod:`refopt.expr`; the
   parameters it depends on are known from the compiled text, so all expressions are evaluated
-  in one dependency order (31.4) instead of re-walking the tree on every ``.value`` read;
+  in one dependency order (31.1) instead of re-walking the tree on every ``.value`` read;
 - a cycle (``a = b + 1``, ``b = a - 1``) is reported with its chain, an unknown name with the
   expression that uses it, and a syntax error with its message and a caret (lmfit: a
   RecursionError, a bare NameError, an empty SyntaxError);
@@ -20,7 +20,7 @@ Bounds for engines that have none use the MINUIT transformation (F. James and M.
 "Minuit -- a system for function minimization and analysis of the parameter errors and
 correlations", *Computer Physics Communications* 10, 343-367, 1975; F. James, *MINUIT
 Reference Manual*, CERN D506, 1994, section 1.3.1): an unbounded internal variable ``u`` is
-mapped onto the bounded external value ``P`` by (31.1)-(31.3), implemented in
+mapped onto the bounded external value ``P`` by (31.2)-(31.4), implemented in
 :meth:`Parameter.setup_bounds`, :meth:`Parameter.from_internal` and
 :meth:`Parameter.scale_gradient`.
 """
@@ -220,14 +220,14 @@ class Parameter:
         elif self._val is not None:
             self.value = self._val  # clip into new bounds
 
-    # ---- the MINUIT transformation (31.1)-(31.3)
+    # ---- the MINUIT transformation (31.2)-(31.4)
     # [bounds]
     def setup_bounds(self) -> float:
         """The internal start value ``u`` of the value, and set :meth:`from_internal`.
 
-        No bounds: ``u = P``. A lower bound only: ``P = min - 1 + sqrt(u**2 + 1)`` (31.1). An
-        upper bound only: ``P = max + 1 - sqrt(u**2 + 1)`` (31.2). Both:
-        ``P = min + (sin(u) + 1) (max - min) / 2`` (31.3). Each maps the whole real line onto
+        No bounds: ``u = P``. A lower bound only: ``P = min - 1 + sqrt(u**2 + 1)`` (31.2). An
+        upper bound only: ``P = max + 1 - sqrt(u**2 + 1)`` (31.3). Both:
+        ``P = min + (sin(u) + 1) (max - min) / 2`` (31.4). Each maps the whole real line onto
         the allowed interval, so an engine without bounds never leaves it.
         """
         _check_bounds(self.name, self.min, self.max)
@@ -239,13 +239,13 @@ class Parameter:
             self.from_internal = _identity
             u = P
         elif hi == _INF:
-            self.from_internal = lambda u, lo=lo: lo - 1.0 + math.sqrt(u * u + 1.0)  # (31.1)
+            self.from_internal = lambda u, lo=lo: lo - 1.0 + math.sqrt(u * u + 1.0)  # (31.2)
             u = math.sqrt((P - lo + 1.0) ** 2 - 1.0)
         elif lo == -_INF:
-            self.from_internal = lambda u, hi=hi: hi + 1.0 - math.sqrt(u * u + 1.0)  # (31.2)
+            self.from_internal = lambda u, hi=hi: hi + 1.0 - math.sqrt(u * u + 1.0)  # (31.3)
             u = math.sqrt((hi - P + 1.0) ** 2 - 1.0)
         else:
-            self.from_internal = lambda u, lo=lo, hi=hi: lo + (math.sin(u) + 1.0) * (hi - lo) / 2.0  # (31.3)
+            self.from_internal = lambda u, lo=lo, hi=hi: lo + (math.sin(u) + 1.0) * (hi - lo) / 2.0  # (31.4)
             u = math.asin(min(1.0, max(-1.0, 2.0 * (P - lo) / (hi - lo) - 1.0)))
         return 0.0 if abs(u) < 1e-15 else u
 
@@ -506,7 +506,7 @@ class Parameters(dict):
     # ---- constraints
     # [constraints]
     def expression_order(self) -> list[Parameter]:
-        """The expression parameters, each after every parameter it reads (31.4).
+        """The expression parameters, each after every parameter it reads (31.1).
 
         Raises
         ------

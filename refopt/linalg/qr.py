@@ -15,8 +15,10 @@ Conventions (as in MINPACK, 0-based here):
   identity, so ``A[:, ipvt] = Q R``. ``R`` is returned in the upper triangle of the
   factored array with its diagonal held apart in ``rdiag``; below the diagonal are the
   Householder vectors ``u`` (with ``u[j] = 1 + |a_jj| / ||a_j||``) that define ``Q``.
-* ``qrsolv`` solves ``[A; D] x ~ [b; 0]`` given that factorization, and leaves the
-  triangular ``S`` with ``P^T (A^T A + D D) P = S^T S`` below the diagonal of ``r``.
+* ``qrsolv`` solves ``[A; D] x ~ [b; 0]`` (9.1) given that factorization, and leaves the
+  triangular ``S`` with ``P^T (A^T A + D D) P = S^T S`` (9.5) below the diagonal of ``r``.
+
+Equation numbers in the comments, ``(9.3)`` and so on, are those of the book's chapter 9.
 
 Each column step is vectorised with numpy; the loops left are over columns (pivots and
 rotations are sequential by nature).
@@ -139,7 +141,7 @@ def qrfac(a: np.ndarray, pivot: bool = True):
     ipvt : ndarray of int, shape (n,)
         The permutation: ``a[:, ipvt] = Q R``.
     rdiag : ndarray, shape (n,)
-        The diagonal of ``R``; ``|rdiag|`` is non-increasing when pivoting.
+        The diagonal of ``R``; ``|rdiag|`` is non-increasing when pivoting (9.2).
     acnorm : ndarray, shape (n,)
         The norms of the columns of the input ``a`` (not permuted).
     """
@@ -173,7 +175,7 @@ def qrfac(a: np.ndarray, pivot: bool = True):
 
 
 def _bring_largest_column_forward(a, j, rdiag, wa, ipvt) -> None:
-    """Swap into position j the first remaining column of largest (downdated) norm."""
+    """Swap into position j the first remaining column of largest (downdated) norm (9.2)."""
     kmax = j + int(rdiag[j:].argmax())
     if kmax != j:
         a[:, j], a[:, kmax] = a[:, kmax].copy(), a[:, j].copy()
@@ -185,7 +187,7 @@ def _bring_largest_column_forward(a, j, rdiag, wa, ipvt) -> None:
 def _downdate_norms(a, j, rdiag, wa) -> None:
     """Norms of the trailing columns below row j, from the row-j entries just created.
 
-    ``||a_k(j+1:)||^2 = ||a_k(j:)||^2 - a_jk^2``; when the result has lost most of its
+    ``||a_k(j+1:)||^2 = ||a_k(j:)||^2 - a_jk^2`` (9.3); when the result has lost most of its
     digits (relative to the last recomputed norm ``wa``) it is computed afresh.
     """
     k = j + 1 + (rdiag[j + 1:] != 0.0).nonzero()[0]  # a zero norm stays zero
@@ -201,9 +203,9 @@ def _downdate_norms(a, j, rdiag, wa) -> None:
 def qrsolv(r: np.ndarray, ipvt: np.ndarray, diag: np.ndarray, qtb: np.ndarray):
     """Solve ``A x = b, D x = 0`` in the least-squares sense from ``A P = Q R`` (MINPACK ``qrsolv``).
 
-    With ``z = P^T x`` the system is ``R z = Q^T b, P^T D P z = 0``. Givens rotations
+    With ``z = P^T x`` the system is ``R z = Q^T b, P^T D P z = 0`` (9.4). Givens rotations
     eliminate the diagonal rows one at a time, turning ``R`` into the triangular ``S`` of
-    ``P^T (A^T A + D D) P = S^T S``; a rank-deficient ``S`` gets a least-squares solution
+    ``P^T (A^T A + D D) P = S^T S`` (9.5); a rank-deficient ``S`` gets a least-squares solution
     with the trailing components zero.
 
     Parameters

@@ -3,33 +3,31 @@
 The method minimises ``1/2 ||F(x)||^2`` for ``F: R^n -> R^m`` (m >= n). Each step solves the
 scaled trust-region subproblem
 
-    min { ||f + J p|| : ||D p|| <= Delta }                                        (2.1)
+    min { ||f + J p|| : ||D p|| <= Delta }                                        (10.1)
 
 whose solution is ``p(lambda)`` of
 
-    (J^T J + lambda D^T D) p = -J^T f,  lambda >= 0,  lambda (||D p|| - Delta) = 0  (2.2)
+    (J^T J + lambda D^T D) p = -J^T f,  lambda >= 0,  lambda (||D p|| - Delta) = 0  (10.2)
 
-computed as the least-squares solution of ``[J; sqrt(lambda) D] p ~ [-f; 0]`` (3.1) from one
-pivoted QR factorization ``J P = Q R`` (3.2) and Givens rotations per trial ``lambda``
+computed as the least-squares solution of ``[J; sqrt(lambda) D] p ~ [-f; 0]`` (10.3) from one
+pivoted QR factorization ``J P = Q R`` (10.4) and Givens rotations per trial ``lambda``
 (:mod:`refopt.linalg.qr`). ``lambda`` is the zero of the secular function
 
-    phi(alpha) = ||D p(alpha)|| - Delta                                             (5.1)
+    phi(alpha) = ||D p(alpha)|| - Delta                                             (10.5)
 
-found to 10% by a safeguarded Newton iteration on ``phi`` (5.2), inside bounds
-``[l, u]`` (5.3)-(5.4). ``Delta`` follows the ratio of actual to predicted reduction
-
-    rho = (1 - (||F(x+p)|| / ||f||)^2) / ((||J p|| / ||f||)^2 + 2 lambda (||D p|| / ||f||)^2)  (4.4)
-
-and ``D`` keeps the largest column norms of ``J`` seen so far (6.1).
+found to 10% by a safeguarded Newton iteration on ``1/||D p(alpha)|| - 1/Delta`` (10.6),
+inside bounds ``[l, u]`` (10.7)-(10.8) [Moré (5.5)]. ``Delta`` follows the ratio of actual
+to predicted reduction (10.9)-(10.12) [Moré (4.4)], shrinking by the factor (10.13)
+[Moré (4.5)], and ``D`` keeps the largest column norms of ``J`` seen so far (10.14). The loop
+is Moré's algorithm [Moré (7.1)].
 
 References
 ----------
 J. J. Moré, "The Levenberg-Marquardt algorithm: implementation and theory", in *Numerical
 Analysis* (Dundee 1977), ed. G. A. Watson, Lecture Notes in Mathematics 630, Springer, 1978,
-pp. 105-116. Equation numbers in the comments, ``# (5.2)`` and so on, are the section-based
-numbers used in the book chapter "Levenberg-Marquardt, the MINPACK way", following the
-sections of this paper (§2 derivation, §3 the linear subproblem, §4 the step bound,
-§5 the parameter, §6 scaling).
+pp. 105-116. Equation numbers in the comments, ``# (10.6)`` and so on, are those of the book
+chapter "Levenberg-Marquardt, the MINPACK way"; a number of the paper itself is written in
+brackets, ``[Moré (4.5)]``.
 
 J. J. Moré, B. S. Garbow and K. E. Hillstrom, "User Guide for MINPACK-1", Argonne National
 Laboratory report ANL-80-74, 1980: the Fortran subroutines ``lmder``, ``lmdif``, ``lmpar``,
@@ -104,23 +102,24 @@ def lmpar(r: np.ndarray, ipvt: np.ndarray, diag: np.ndarray, qtb: np.ndarray,
     """
     n = qtb.size
     # [lmpar-gauss-newton]
-    # The Gauss-Newton direction, a least-squares solution if R is singular: (2.2), lambda = 0
+    # The Gauss-Newton direction, a least-squares solution if R is singular: (10.2), lambda = 0
     x, nsing = _gauss_newton(r, ipvt, qtb)
     dx = diag * x
     dxnorm = enorm(dx)
-    fp = dxnorm - delta  # phi(0), (5.1)
+    fp = dxnorm - delta  # phi(0), (10.5)
     if fp <= P1 * delta:
         return 0.0, x  # the Gauss-Newton step is short enough
     # [/lmpar-gauss-newton]
     # [lmpar-bounds]
-    # lower bound l = -phi(0) / phi'(0), from the Newton step at 0 (5.3); 0 if J is singular
+    # lower bound l = -(||D x|| / Delta) phi(0) / phi'(0) (10.7): the step (10.6) from
+    # alpha = 0, short of the zero because 1/||D p(alpha)|| is concave; 0 if J is singular
     parl = 0.0
     if nsing >= n:
         wa1 = diag[ipvt] * (dx[ipvt] / dxnorm)
         wa1 = _forward_substitute(r, wa1)  # R^T y = P^T D^T D x / ||D x||
         temp = enorm(wa1)
         parl = ((fp / delta) / temp) / temp
-    # upper bound u = ||(J D^-1)^T f|| / Delta (5.4)
+    # upper bound u = ||(J D^-1)^T f|| / Delta (10.8)
     gradient = dot_sequential(qtb, np.triu(r)) / diag[ipvt]
     gnorm = enorm(gradient)
     paru = gnorm / delta
@@ -136,22 +135,23 @@ def lmpar(r: np.ndarray, ipvt: np.ndarray, diag: np.ndarray, qtb: np.ndarray,
         # [lmpar-newton]
         if par == 0.0:
             par = max(DWARF, P001 * paru)
-        x, sdiag = qrsolv(r, ipvt, math.sqrt(par) * diag, qtb)  # p(alpha), (3.1)
+        x, sdiag = qrsolv(r, ipvt, math.sqrt(par) * diag, qtb)  # p(alpha), (10.3)
         dx = diag * x
         dxnorm = enorm(dx)
-        fp_old, fp = fp, dxnorm - delta  # phi(alpha), (5.1)
+        fp_old, fp = fp, dxnorm - delta  # phi(alpha), (10.5)
         if (abs(fp) <= P1 * delta
                 or (parl == 0.0 and fp <= fp_old and fp_old < 0.0)
                 or iteration == 10):
             return par, x
-        # Newton's correction for 1/phi rather than phi (Hebden): (5.2)
+        # Newton's correction on 1/||D p(alpha)|| - 1/Delta, nearly linear in alpha (Hebden),
+        # rather than on phi: (10.6)
         #   alpha+ = alpha - ((phi + Delta) / Delta) (phi / phi'),
-        #   phi'(alpha) = -||S^-T P^T D^T D x|| ^ 2 / ||D x||
+        #   phi'(alpha) = -||S^-T P^T D^T D x||^2 / ||D x||
         wa1 = diag[ipvt] * (dx[ipvt] / dxnorm)
         wa1 = _forward_substitute_lower(r, sdiag, wa1)
         temp = enorm(wa1)
         parc = ((fp / delta) / temp) / temp
-        # keep the zero of phi bracketed by [parl, paru] (5.3)-(5.4)
+        # keep the zero of phi bracketed by [parl, paru] (10.7)-(10.8)
         if fp > 0.0:
             parl = max(parl, par)
         if fp < 0.0:
@@ -338,16 +338,16 @@ def levenberg_marquardt(fcn, x0, jacobian, evals_per_jacobian, ftol, xtol, gtol,
     fnorm = enorm(fvec)
     par = 0.0
     info = 0
-    while info == 0:  # outer loop: one Jacobian per pass
+    while info == 0:  # outer loop: one Jacobian per pass [Moré (7.1)]
         jac = jacobian(x, fvec)
         njev += 1
         nfev += evals_per_jacobian
-        qr, ipvt, rdiag, acnorm = qrfac(jac, pivot=True)
+        qr, ipvt, rdiag, acnorm = qrfac(jac, pivot=True)  # J P = Q R, (10.4)
         r = qr[:n, :]  # a view: lmpar writes S^T below R's diagonal, as in MINPACK
         if iteration == 1:
             # [lmder-initial-scaling]
             if mode == 1:
-                diag = np.where(acnorm == 0.0, 1.0, acnorm)  # D_0 = column norms (6.1)
+                diag = np.where(acnorm == 0.0, 1.0, acnorm)  # D_0 = column norms (10.14)
             xnorm = enorm(diag * x)
             delta = factor * xnorm
             if delta == 0.0:
@@ -360,14 +360,14 @@ def levenberg_marquardt(fcn, x0, jacobian, evals_per_jacobian, ftol, xtol, gtol,
             info = 4
             break
         if mode == 1:
-            diag = np.maximum(diag, acnorm)  # D_k = max(D_{k-1}, column norms) (6.1)
+            diag = np.maximum(diag, acnorm)  # D_k = max(D_{k-1}, column norms) (10.14)
         while True:  # inner loop: same J, smaller Delta until the step is accepted
             # [lmder-step]
-            par, step = lmpar(r, ipvt, diag, qtf, delta, par)
+            par, step = lmpar(r, ipvt, diag, qtf, delta, par)  # p solves (10.1) by (10.2)
             p = -step
             x_trial = x + p
             pnorm = enorm(diag * p)
-            if iteration == 1:
+            if iteration == 1:  # until the first step is accepted: Delta <= ||D p||
                 delta = min(delta, pnorm)
             f_trial = fcn(x_trial)
             nfev += 1
@@ -375,7 +375,7 @@ def levenberg_marquardt(fcn, x0, jacobian, evals_per_jacobian, ftol, xtol, gtol,
             # [/lmder-step]
             actred = actual_reduction(fnorm, fnorm1)
             prered, dirder = predicted_reduction(R, ipvt, p, par, pnorm, fnorm)
-            ratio = actred / prered if prered != 0.0 else 0.0  # (4.4)
+            ratio = actred / prered if prered != 0.0 else 0.0  # rho, (10.9) as (10.12)
             delta, par = update_step_bound(ratio, actred, dirder, fnorm, fnorm1, delta,
                                            pnorm, par)
             accepted = ratio >= P0001
@@ -434,23 +434,24 @@ def scaled_gradient_norm(R, ipvt, qtf, acnorm, fnorm) -> float:
 
 
 def actual_reduction(fnorm: float, fnorm1: float) -> float:
-    """``1 - (||F(x+p)|| / ||F(x)||)^2``, or -1 when the trial norm grew tenfold (4.4)."""
+    """``1 - (||F(x+p)|| / ||F(x)||)^2``, or -1 when the trial norm grew tenfold (10.12)."""
     # the squares here are products, as gfortran computes MINPACK's x**2 (Python's ** on a
     # float calls pow, which can differ in the last bit)
     ratio = fnorm1 / fnorm
-    return 1.0 - ratio * ratio if P1 * fnorm1 < fnorm else -1.0
+    return 1.0 - ratio * ratio if P1 * fnorm1 < fnorm else -1.0  # actred of (10.12)
 
 
 def predicted_reduction(R, ipvt, p, par, pnorm, fnorm):
-    """Scaled predicted reduction and directional derivative of the model (4.2)-(4.4).
+    """Scaled predicted reduction (10.10) and half the slope of the model (10.11), as in (10.12).
 
-    ``prered = (||J p||^2 + 2 par ||D p||^2) / ||f||^2``, ``dirder = -(||J p||^2 + par ||D p||^2) / ||f||^2``,
-    with ``||J p|| = ||R P^T p||`` (``R`` upper triangular).
+    ``prered = (||J p||^2 + 2 par ||D p||^2) / ||f||^2``, ``dirder = f^T J p / ||f||^2 =
+    -(||J p||^2 + par ||D p||^2) / ||f||^2``, with ``||J p|| = ||R P^T p||`` (``R`` upper
+    triangular).
     """
     temp1 = enorm(dot_sequential(p[ipvt], R.T)) / fnorm
     temp2 = (math.sqrt(par) * pnorm) / fnorm
-    prered = temp1 * temp1 + temp2 * temp2 / P5
-    dirder = -(temp1 * temp1 + temp2 * temp2)
+    prered = temp1 * temp1 + temp2 * temp2 / P5  # (10.10) over ||f||^2: prered of (10.12)
+    dirder = -(temp1 * temp1 + temp2 * temp2)  # (10.11)
     return prered, dirder
 
 
@@ -458,14 +459,15 @@ def update_step_bound(ratio, actred, dirder, fnorm, fnorm1, delta, pnorm, par):
     """MINPACK's rule for the trust radius ``Delta`` and the parameter's next start."""
     # [lmder-update-delta]
     if ratio <= P25:
-        # Poor agreement: shrink by temp in [0.1, 0.5]; temp minimises the quadratic
-        # through actred with slope dirder when the step increased the sum of squares.
-        temp = P5 if actred >= 0.0 else P5 * dirder / (dirder + P5 * actred)
+        # Poor agreement: shrink by temp in [0.1, 0.5], measured from min(Delta, 10 ||D p||).
+        # When the step increased the sum of squares, temp is the minimiser of the quadratic
+        # in t through 1, slope 2 dirder and 1 - actred at t = 1 (10.13) [Moré (4.5)].
+        temp = P5 if actred >= 0.0 else P5 * dirder / (dirder + P5 * actred)  # mu, (10.13)
         if P1 * fnorm1 >= fnorm or temp < P1:
             temp = P1
         return temp * min(delta, pnorm / P1), par / temp
     if par == 0.0 or ratio >= P75:
-        # Good agreement (or a Gauss-Newton step): Delta = 2 ||D p||
+        # Good agreement (or a Gauss-Newton step): Delta = 2 ||D p|| [Moré (7.1)(d)]
         return pnorm / P5, P5 * par
     return delta, par
     # [/lmder-update-delta]

@@ -16,22 +16,22 @@ Springer, 2000 (workshop 1999), pp. 298–372, §4.3 ("robustified least squares
 Triggs et al. show (§4.3) that the gradient and the Gauss–Newton Hessian of (12.1) are those
 of an ordinary least-squares problem with a *corrected* residual and Jacobian:
 
-    g = J^T (rho' f)                                                           (12.2)
-    H ≈ J^T diag(rho' + 2 rho'' f**2) J                                        (12.3)
+    g = J^T (rho' f)                                                           (12.3)
+    H ≈ J^T diag(rho' + 2 rho'' f**2) J                                        (12.4)
 
 (derivatives taken with respect to ``s = f**2``). Writing ``a = sqrt(rho' + 2 rho'' f**2)``,
 the corrected quantities are
 
-    J_c = diag(a) J,     f_c = (rho' / a) f                                    (12.4)
+    J_c = diag(a) J,     f_c = (rho' / a) f                                    (12.5)
 
-so that ``J_c^T J_c`` is (12.3) and ``J_c^T f_c`` is (12.2). Where ``rho' + 2 rho'' f**2`` is
+so that ``J_c^T J_c`` is (12.4) and ``J_c^T f_c`` is (12.3). Where ``rho' + 2 rho'' f**2`` is
 not positive (a far outlier on a redescending loss such as cauchy or arctan), the Hessian
 term is clipped at machine epsilon, as scipy does: the residual then keeps its gradient
 contribution but adds almost no curvature.
 
 A soft margin ``C = f_scale`` separates inliers from outliers:
 
-    rho_C(s) = C**2 * rho(s / C**2)                                            (12.5)
+    rho_C(s) = C**2 * rho(s / C**2)                                            (12.2)
 
 so ``rho_C' (s) = rho'(s / C**2)`` and ``rho_C''(s) = rho''(s / C**2) / C**2``.
 
@@ -96,7 +96,7 @@ LOSSES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 
 # [construct]
 def construct_loss_function(m: int, loss: str | Callable, f_scale: float) -> LossFunction | None:
-    """The robust loss ``rho_C`` of (12.5) as the solvers call it.
+    """The robust loss ``rho_C`` of (12.2) as the solvers call it.
 
     Parameters
     ----------
@@ -129,7 +129,7 @@ def construct_loss_function(m: int, loss: str | Callable, f_scale: float) -> Los
         rho = rho_of_z((f / f_scale) ** 2)
         if cost_only:
             return 0.5 * C2 * np.sum(rho[0])
-        rho[0] *= C2  # (12.5): rho_C = C**2 rho, rho_C' = rho', rho_C'' = rho'' / C**2
+        rho[0] *= C2  # (12.2): rho_C = C**2 rho, rho_C' = rho', rho_C'' = rho'' / C**2
         rho[2] /= C2
         return rho
 
@@ -159,10 +159,10 @@ def _checked_user_loss(loss: Callable, m: int) -> Callable[[np.ndarray], np.ndar
 # [rescale]
 def scale_for_robust_loss_function(J: Any, f: np.ndarray,
                                    rho: np.ndarray) -> tuple[Any, np.ndarray]:
-    """Correct ``J`` and ``f`` as in (12.4) so that least squares sees the robust cost.
+    """Correct ``J`` and ``f`` as in (12.5) so that least squares sees the robust cost.
 
-    After the call ``J^T J`` is the Gauss–Newton Hessian (12.3) of the robust cost and
-    ``J^T f`` its gradient (12.2), wherever ``rho' + 2 rho'' f**2 >= eps``.
+    After the call ``J^T J`` is the Gauss–Newton Hessian (12.4) of the robust cost and
+    ``J^T f`` its gradient (12.3), wherever ``rho' + 2 rho'' f**2 >= eps``.
 
     Parameters
     ----------
@@ -179,7 +179,7 @@ def scale_for_robust_loss_function(J: Any, f: np.ndarray,
     J, f
         The same objects, now corrected.
     """
-    J_scale = rho[1] + 2 * rho[2] * f**2  # the diagonal of (12.3)
+    J_scale = rho[1] + 2 * rho[2] * f**2  # the diagonal of (12.4)
     J_scale[J_scale < EPS] = EPS  # far outliers: no negative curvature in a Gauss-Newton model
     J_scale **= 0.5
     f *= rho[1] / J_scale

@@ -1,4 +1,4 @@
-"""``minimize``: one front end for the scalar minimizers, as ``scipy.optimize.minimize`` (1.17).
+"""``minimize``: one front end for the scalar minimizers, as ``scipy.optimize.minimize`` (scipy 1.17).
 
 The front end does what every method would otherwise repeat, in scipy's order:
 

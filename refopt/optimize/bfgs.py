@@ -21,9 +21,9 @@ strong Wolfe step guarantees, keeps it positive definite.
 As scipy 1.17 (``_minimize_bfgs``), and so with the same iterates and evaluation counts:
 
 * ``H_0 = I`` (or the user's ``hess_inv0``) with no rescaling by ``y_0ᵀs_0 / y_0ᵀy_0``; the
-  first step is scaled instead through the line search's first trial step (20.4): pretending
+  first step is scaled instead through the line search's first trial step (20.3): pretending
   the previous value was ``f_0 + ‖g_0‖/2`` makes the first trial step move ``x`` by about 1
-  (``alpha = 1.01 / ‖g_0‖`` along ``-g_0``)                      (21.6)
+  (``alpha = min(1, 1.01 / ‖g_0‖)`` along ``-g_0``)              (21.6)
 * a zero ``y_kᵀ s_k`` gives ``rho_k = 1000`` instead of a division by zero; a negative one is
   used as it is (no skipping or damping);
 * after each step: the callback, then stop if ``‖g‖ <= gtol`` (in the ``norm`` option's

@@ -32,9 +32,9 @@ One iteration from ``x`` with gradient ``g``:
    Newton step of the model restricted to them, from the reduced gradient
    ``r = -Zᵀ(g + B(x^c - x))`` (26.8), by the Sherman–Morrison–Woodbury formula with the
    2k-by-2k matrix ``K`` (26.9) [BLNZ 5.11]. Version 3.0 projects ``x^c + Z d`` onto the
-   box (26.10); only if that point is not a descent direction from ``x`` does it fall back to
+   box (26.11); only if that point is not a descent direction from ``x`` does it fall back to
    the 1995 step, ``x^c + alpha* Z d`` with the largest ``alpha* <= 1`` that stays feasible
-   (26.11) [MN 2011].
+   (26.10) [MN 2011].
 3. The line search from ``x`` along ``d = z - x`` (``z`` the subspace point): Moré–Thuente
    (``dcsrch``, :mod:`refopt.optimize.line_search`) with ``ftol=1e-3, gtol=0.9, xtol=0.1``,
    steps in ``[0, stpmax]``, where ``stpmax`` is the largest feasible step (1 at the first
@@ -343,7 +343,7 @@ def cauchy_point(x: np.ndarray, g: np.ndarray, box: Box, where: np.ndarray,
 
 
 # ------------------------------------------------------------------------------------------
-# Step 2: subspace minimization (26.8)-(26.11)
+# Step 2: subspace minimization (26.8)-(26.10)
 # ------------------------------------------------------------------------------------------
 
 def reduced_gradient(x, g, z, c, free, memory) -> np.ndarray:
@@ -390,8 +390,8 @@ def newton_direction(r: np.ndarray, free: np.ndarray, memory: LimitedMemory,
 
 
 def subspace_point(x, g, z, d, free, box) -> np.ndarray:
-    """Version 3.0: project ``z + Z d`` onto the box (26.10); if it is not a descent
-    direction from ``x``, the 1995 step back from ``z`` to the first bound (26.11).
+    """Version 3.0: project ``z + Z d`` onto the box (26.11); if it is not a descent
+    direction from ``x``, the 1995 step back from ``z`` to the first bound (26.10).
 
     refopt asks for a descent direction at an angle: ``-gᵀ(p - x) > sqrt(eps) ‖g‖ ‖p - x‖``
     (scipy: ``> 0``). A direction that descends by a hair (cosine ~1e-15) made scipy's search
@@ -410,8 +410,8 @@ def subspace_point(x, g, z, d, free, box) -> np.ndarray:
         return projected
     step = projected - x
     if float(step @ g) <= -SQRT_EPS * float(np.linalg.norm(step) * np.linalg.norm(g)):
-        return projected                                                # (26.10)
-    # (26.11): from z along d, the largest alpha <= 1 that keeps every free variable inside
+        return projected                                                # (26.11)
+    # (26.10): from z along d, the largest alpha <= 1 that keeps every free variable inside
     down, up = has_lo & (d < 0), has_hi & (d > 0)
     room = np.where(down, lo - zf, np.where(up, hi - zf, 0.0))
     ratio = np.full(d.shape, np.inf)

@@ -17,15 +17,15 @@ uncertainty ``[stx, sty]`` that is known to contain good steps once it is *brack
 no point with ``psi <= 0, phi' >= 0`` has been seen (stage 1) it works on the auxiliary
 function::
 
-    psi(alpha) = phi(alpha) - phi(0) - c1 alpha phi'(0)         (20.3)
+    psi(alpha) = phi(alpha) - phi(0) - c1 alpha phi'(0)         (20.4)
 
 whose minimizers satisfy (20.1); afterwards (stage 2) on ``phi`` itself. Each new trial step
 comes from ``dcstep``, which picks among the minimizer of a cubic interpolating two function
-values and two slopes (20.5), a quadratic through two values and one slope (20.6) and a secant
-step on the slopes (20.7), according to the paper's four cases of trial value selection, then
+values and two slopes (20.7), a quadratic through two values and one slope (20.8) and a secant
+step on the slopes (20.9), according to the paper's four cases of trial value selection, then
 safeguards it: an extrapolated step stays within ``[stp + 1.1 (stp - stx), stp + 4 (stp -
-stx)]`` (20.8), and when a bracket does not shrink by the factor 0.66 the step is a bisection
-(20.9).
+stx)]`` (20.5), and when a bracket does not shrink by the factor 0.66 the step is a bisection
+(20.6).
 
 **Zoom** — J. Nocedal and S. J. Wright, *Numerical Optimization*, 2nd ed., Springer (2006),
 Algorithms 3.5 (bracketing by doubling the step) and 3.6 (zoom, shrinking the bracket with
@@ -34,7 +34,7 @@ cubic, then quadratic interpolation, then bisection).
 Both searches start from the step that repeats the last iteration's decrease of ``f``
 (Nocedal & Wright §3.5), capped at 1::
 
-    alpha_1 = min(1, 1.01 * 2 (phi(0) - f_previous) / phi'(0))   (20.4)
+    alpha_1 = min(1, 1.01 * 2 (phi(0) - f_previous) / phi'(0))   (20.3)
 
 Everything here follows scipy 1.17 (``_linesearch.py``, ``_dcsrch.py``) step for step, so a
 minimizer built on it makes the same function evaluations.
@@ -54,10 +54,10 @@ __all__ = ["LineSearchWarning", "LineSearchError", "line_search", "line_search_w
            "scalar_search_wolfe2", "dcsrch", "dcstep", "zoom"]
 
 # MINPACK-2 dcsrch constants (Moré & Thuente 1994)
-P5 = 0.5        # bisection point of the bracket (20.9)
-P66 = 0.66      # required shrink factor of the bracket before bisecting (20.9)
-XTRAPL = 1.1    # extrapolation: lower limit factor (20.8)
-XTRAPU = 4.0    # extrapolation: upper limit factor (20.8)
+P5 = 0.5        # bisection point of the bracket (20.6)
+P66 = 0.66      # required shrink factor of the bracket before bisecting (20.6)
+XTRAPL = 1.1    # extrapolation: lower limit factor (20.5)
+XTRAPU = 4.0    # extrapolation: upper limit factor (20.5)
 
 
 class LineSearchWarning(RuntimeWarning):
@@ -75,9 +75,9 @@ def check_c1_c2(c1: float, c2: float) -> None:
 
 
 def initial_step(phi0: Any, old_phi0: Any, derphi0: Any) -> Any:
-    """The first trial step (20.4); 1 when there is no previous value or it points backwards."""
+    """The first trial step (20.3); 1 when there is no previous value or it points backwards."""
     if old_phi0 is not None and derphi0 != 0:
-        alpha1 = min(1.0, 1.01 * 2 * (phi0 - old_phi0) / derphi0)  # (20.4)
+        alpha1 = min(1.0, 1.01 * 2 * (phi0 - old_phi0) / derphi0)  # (20.3)
         if alpha1 < 0:
             alpha1 = 1.0
         return alpha1
@@ -87,7 +87,7 @@ def initial_step(phi0: Any, old_phi0: Any, derphi0: Any) -> Any:
 def first_trial(phi: Callable, derphi: Callable, phi0: Any, old_phi0: Any, derphi0: Any,
                 c1: float, c2: float) -> tuple[Any, Any, Any]:
     """How both searches begin: check ``c1, c2``; ``phi(0)`` and ``phi'(0)``, evaluated in
-    that order unless given; the first trial step (20.4)."""
+    that order unless given; the first trial step (20.3)."""
     check_c1_c2(c1, c2)
     if phi0 is None:
         phi0 = phi(0.0)
@@ -101,14 +101,14 @@ def first_trial(phi: Callable, derphi: Callable, phi0: Any, old_phi0: Any, derph
 # ------------------------------------------------------------------------------------------
 
 def _cubic_gamma(theta: Any, d1: Any, d2: Any, clamp: bool = False) -> Any:
-    """``sqrt(theta² - d1 d2)``, scaled by the largest magnitude to avoid overflow (20.5)."""
+    """``sqrt(theta² - d1 d2)``, scaled by the largest magnitude to avoid overflow (20.7)."""
     s = max(abs(theta), abs(d1), abs(d2))
     radicand = (theta / s) ** 2 - (d1 / s) * (d2 / s)
     return s * np.sqrt(max(0, radicand) if clamp else radicand)
 
 
 def _cubic_step(sta, fa, da, stp, fp, dp):
-    """(20.5) with ``b`` the trial ``stp`` and ``a`` the point ``sta``: the minimizer of the
+    """(20.7) with ``b`` the trial ``stp`` and ``a`` the point ``sta``: the minimizer of the
     cubic matching values and slopes at both (cases 2 and 4)."""
     theta = 3 * (fa - fp) / (stp - sta) + da + dp
     gamma = _cubic_gamma(theta, da, dp)
@@ -120,16 +120,16 @@ def _cubic_step(sta, fa, da, stp, fp, dp):
 
 
 def _case1_higher_value(stx, fx, dx, stp, fp, dp):
-    """Case 1, ``fp > fx``: the minimum is bracketed. Take the cubic step (20.5) if it is closer
-    to ``stx`` than the quadratic step (20.6), else the average of the two."""
+    """Case 1, ``fp > fx``: the minimum is bracketed. Take the cubic step (20.7) if it is closer
+    to ``stx`` than the quadratic step (20.8), else the average of the two."""
     theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp
     gamma = _cubic_gamma(theta, dx, dp)
     if stp < stx:
         gamma = -gamma
     p = (gamma - dx) + theta
     q = ((gamma - dx) + gamma) + dp
-    stpc = stx + p / q * (stp - stx)                                            # (20.5)
-    stpq = stx + ((dx / ((fx - fp) / (stp - stx) + dx)) / 2.0) * (stp - stx)    # (20.6)
+    stpc = stx + p / q * (stp - stx)                                            # (20.7)
+    stpq = stx + ((dx / ((fx - fp) / (stp - stx) + dx)) / 2.0) * (stp - stx)    # (20.8)
     if abs(stpc - stx) <= abs(stpq - stx):
         return stpc
     return stpc + (stpq - stpc) / 2.0
@@ -137,9 +137,9 @@ def _case1_higher_value(stx, fx, dx, stp, fp, dp):
 
 def _case2_slopes_opposite(stx, fx, dx, stp, fp, dp):
     """Case 2, lower value and slopes of opposite sign: bracketed. Take whichever of the cubic
-    (20.5) and secant (20.7) steps is farther from ``stp``."""
-    stpc = _cubic_step(stx, fx, dx, stp, fp, dp)     # (20.5)
-    stpq = stp + (dp / (dp - dx)) * (stx - stp)      # (20.7)
+    (20.7) and secant (20.9) steps is farther from ``stp``."""
+    stpc = _cubic_step(stx, fx, dx, stp, fp, dp)     # (20.7)
+    stpq = stp + (dp / (dp - dx)) * (stx - stp)      # (20.9)
     if abs(stpc - stp) > abs(stpq - stp):
         return stpc
     return stpq
@@ -157,12 +157,12 @@ def _case3_slope_decreases(stx, fx, dx, sty, stp, fp, dp, brackt, stpmin, stpmax
     q = (gamma + (dx - dp)) + gamma
     r = p / q
     if r < 0 and gamma != 0:
-        stpc = stp + r * (stx - stp)                 # (20.5)
+        stpc = stp + r * (stx - stp)                 # (20.7)
     elif stp > stx:
         stpc = stpmax
     else:
         stpc = stpmin
-    stpq = stp + (dp / (dp - dx)) * (stx - stp)      # (20.7)
+    stpq = stp + (dp / (dp - dx)) * (stx - stp)      # (20.9)
     if brackt:
         stpf = stpc if abs(stpc - stp) < abs(stpq - stp) else stpq
         if stp > stx:
@@ -174,9 +174,9 @@ def _case3_slope_decreases(stx, fx, dx, sty, stp, fp, dp, brackt, stpmin, stpmax
 
 def _case4_slope_grows(sty, fy, dy, stp, fp, dp, brackt, stx, stpmin, stpmax):
     """Case 4, lower value, same slope sign, slope magnitude does not decrease. Bracketed: the
-    cubic step (20.5) through ``stp`` and ``sty``; otherwise go to the end of the range."""
+    cubic step (20.7) through ``stp`` and ``sty``; otherwise go to the end of the range."""
     if brackt:
-        return _cubic_step(sty, fy, dy, stp, fp, dp)  # (20.5)
+        return _cubic_step(sty, fy, dy, stp, fp, dp)  # (20.7)
     return stpmax if stp > stx else stpmin
 
 
@@ -291,7 +291,7 @@ def _next_step(s: _SearchState, stp, f, g, xtol, stpmin, stpmax):
     ftest = s.finit + stp * s.gtest
     with np.errstate(invalid="ignore", over="ignore"):
         if s.stage == 1 and f <= s.fx and f > ftest:
-            # Stage 1 with a lower value that fails (20.1): step on psi (20.3), whose values
+            # Stage 1 with a lower value that fails (20.1): step on psi (20.4), whose values
             # and slopes are phi's minus the sufficient-decrease line.
             (stx, fxm, gxm, sty, fym, gym, stp, s.brackt) = dcstep(
                 s.stx, s.fx - s.stx * s.gtest, s.gx - s.gtest,
@@ -305,12 +305,12 @@ def _next_step(s: _SearchState, stp, f, g, xtol, stpmin, stpmax):
                 s.stx, s.fx, s.gx, s.sty, s.fy, s.gy, stp, f, g, s.brackt, s.stmin, s.stmax)
     if s.brackt:
         if abs(s.sty - s.stx) >= P66 * s.width1:
-            stp = s.stx + P5 * (s.sty - s.stx)       # (20.9) bisection
+            stp = s.stx + P5 * (s.sty - s.stx)       # (20.6) bisection
         s.width1 = s.width
         s.width = abs(s.sty - s.stx)
         s.stmin, s.stmax = min(s.stx, s.sty), max(s.stx, s.sty)
     else:
-        s.stmin = stp + XTRAPL * (stp - s.stx)        # (20.8)
+        s.stmin = stp + XTRAPL * (stp - s.stx)        # (20.5)
         s.stmax = stp + XTRAPU * (stp - s.stx)
     stp = np.clip(stp, stpmin, stpmax)
     no_progress = s.brackt and (stp <= s.stmin or stp >= s.stmax)
@@ -385,7 +385,7 @@ def scalar_search_wolfe1(phi: Callable, derphi: Callable, phi0: Any = None,
     phi, derphi : callable
         The function of the step and its derivative.
     phi0, old_phi0, derphi0 : float, optional
-        ``phi(0)``, the previous iteration's value (for (20.4)) and ``phi'(0)``.
+        ``phi(0)``, the previous iteration's value (for (20.3)) and ``phi'(0)``.
     c1, c2 : float
         The constants of (20.1) and (20.2).
     amax, amin : float
@@ -590,7 +590,7 @@ def line_search_wolfe2(f: Callable, myfprime: Callable, xk: np.ndarray, pk: np.n
     old_fval : float, optional
         ``f(xk)``; computed if not given.
     old_old_fval : float, optional
-        ``f`` at the point before ``xk``, for the first trial step (20.4).
+        ``f`` at the point before ``xk``, for the first trial step (20.3).
     args : tuple, optional
         Extra arguments for ``f`` and ``myfprime``.
     c1, c2 : float, optional

@@ -14,13 +14,13 @@ Equation numbers in the comments are those of ``chapters/23-nelder-mead.md``:
 
 * (23.1)  the initial simplex: each coordinate of ``x0`` in turn scaled by 1.05
   (or set to 0.00025 when it is zero);
-* (23.2)  the coefficients rho, chi, psi, sigma (fixed, or Gao–Han adaptive);
-* (23.3)  the centroid of the ``n`` best vertices;
-* (23.4)  reflection ``x_r = (1 + rho) xbar - rho x_worst``;
-* (23.5)  expansion ``x_e = (1 + rho chi) xbar - rho chi x_worst``;
-* (23.6)  outside contraction ``x_c = (1 + psi rho) xbar - psi rho x_worst``;
-* (23.7)  inside contraction ``x_cc = (1 - psi) xbar + psi x_worst``;
-* (23.8)  shrink ``x_j = x_0 + sigma (x_j - x_0)``;
+* (23.2)  the centroid of the ``n`` best vertices;
+* (23.3)  reflection ``x_r = (1 + rho) xbar - rho x_worst``;
+* (23.4)  expansion ``x_e = (1 + rho chi) xbar - rho chi x_worst``;
+* (23.5)  outside contraction ``x_c = (1 + psi rho) xbar - psi rho x_worst``;
+* (23.6)  inside contraction ``x_cc = (1 - psi) xbar + psi x_worst``;
+* (23.7)  shrink ``x_j = x_0 + sigma (x_j - x_0)``;
+* (23.8)  the coefficients rho, chi, psi, sigma (fixed, or Gao–Han adaptive);
 * (23.9)  the stopping test on the simplex diameter and the spread of values.
 
 Faithful to scipy 1.17 (``_optimize._minimize_neldermead``): the same trial points,
@@ -59,7 +59,7 @@ MESSAGES = {
 
 
 def coefficients(n: int, adaptive: bool) -> tuple[float, float, float, float]:
-    """(23.2) reflection rho, expansion chi, contraction psi, shrink sigma."""
+    """(23.8) reflection rho, expansion chi, contraction psi, shrink sigma."""
     if adaptive:                       # Gao & Han (2012), section 4
         dim = float(n)
         return 1, 1 + 2 / dim, 0.75 - 1 / (2 * dim), 1 - 1 / dim
@@ -106,12 +106,12 @@ def simplex_step(f: CountedObjective, sim: np.ndarray, fsim: np.ndarray,
     rho, chi, psi, sigma = coef
     n = sim.shape[1]
     worst = sim[-1]
-    xbar = np.add.reduce(sim[:-1], 0) / n                      # (23.3)
-    xr = clip((1 + rho) * xbar - rho * worst)                  # (23.4)
+    xbar = np.add.reduce(sim[:-1], 0) / n                      # (23.2)
+    xr = clip((1 + rho) * xbar - rho * worst)                  # (23.3)
     fxr = f(xr)
 
     if fxr < fsim[0]:                      # better than the best: try going further
-        xe = clip((1 + rho * chi) * xbar - rho * chi * worst)  # (23.5)
+        xe = clip((1 + rho * chi) * xbar - rho * chi * worst)  # (23.4)
         fxe = f(xe)
         sim[-1], fsim[-1] = (xe, fxe) if fxe < fxr else (xr, fxr)
         return
@@ -119,19 +119,19 @@ def simplex_step(f: CountedObjective, sim: np.ndarray, fsim: np.ndarray,
         sim[-1], fsim[-1] = xr, fxr
         return
     if fxr < fsim[-1]:                     # better than the worst only: contract outside
-        xc = clip((1 + psi * rho) * xbar - psi * rho * worst)  # (23.6)
+        xc = clip((1 + psi * rho) * xbar - psi * rho * worst)  # (23.5)
         fxc = f(xc)
         if fxc <= fxr:
             sim[-1], fsim[-1] = xc, fxc
             return
     else:                                  # no better than the worst: contract inside
-        xcc = clip((1 - psi) * xbar + psi * worst)             # (23.7)
+        xcc = clip((1 - psi) * xbar + psi * worst)             # (23.6)
         fxcc = f(xcc)
         if fxcc < fsim[-1]:
             sim[-1], fsim[-1] = xcc, fxcc
             return
     for j in range(1, n + 1):              # contraction failed: shrink towards the best
-        sim[j] = clip(sim[0] + sigma * (sim[j] - sim[0]))      # (23.8)
+        sim[j] = clip(sim[0] + sigma * (sim[j] - sim[0]))      # (23.7)
         fsim[j] = f(sim[j])
 # [/nm-iteration]
 
@@ -177,7 +177,7 @@ def minimize_neldermead(fun: Callable[..., Any], x0: Any, args: tuple = (),
     xatol, fatol : float, optional
         Absolute tolerances on the simplex size and on the spread of values (23.9).
     adaptive : bool, optional
-        Use the Gao–Han coefficients, which suit many variables (23.2).
+        Use the Gao–Han coefficients, which suit many variables (23.8).
     bounds : tuple of two ndarrays, optional
         ``(lb, ub)``; every trial point is clipped into the box.
     **unknown_options

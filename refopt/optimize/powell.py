@@ -14,9 +14,9 @@ Equation numbers in the comments are those of ``chapters/24-powell.md``:
 
 * (24.1)  the line minimisation ``min_alpha f(x + alpha d)``;
 * (24.2)  the range of ``alpha`` that keeps ``x + alpha d`` inside the bounds;
-* (24.3)  the stopping test ``2 |f_start - f_end| <= ftol (|f_start| + |f_end|) + 1e-20``;
-* (24.4)  the extrapolated point ``x_e = x + min(1, alpha_max) (x - x_start)``;
-* (24.5)  Powell's test for replacing the direction of largest decrease.
+* (24.5)  the stopping test ``2 |f_start - f_end| <= ftol (|f_start| + |f_end|) + 1e-20``;
+* (24.3)  the extrapolated point ``x_e = x + min(1, alpha_max) (x - x_start)``;
+* (24.4)  Powell's test for replacing the direction of largest decrease.
 
 Faithful to scipy 1.17 (``_optimize._minimize_powell`` and ``_linesearch_powell``):
 line searches with ``tol = 100 xtol``; Brent's method from the bracket search started
@@ -27,7 +27,7 @@ finite on one side only. The same counts, statuses and messages follow.
 One deliberate difference, with bounds only: scipy stops when ``2 (f_start - f_end)`` is
 small, which is also true when a sweep went *uphill* (the bounded line search never
 evaluates its own starting point, so it can end higher than it began). scipy then reports
-success at a worse point. Here the test (24.3) uses ``|f_start - f_end|``, so one uphill
+success at a worse point. Here the test (24.5) uses ``|f_start - f_end|``, so one uphill
 sweep does not count as convergence; a second in a row does (a slow uphill drift would
 otherwise run to the evaluation limit), and the run returns the best feasible point a sweep
 ended at, not a worse last one. Runs without an uphill sweep, which includes every run
@@ -124,10 +124,10 @@ def _best_of_bracket(error: BracketError) -> tuple[float, float]:
 
 # [powell-replace]
 def replaces_direction(f_start: float, f_end: float, f_extra: float, delta: float) -> bool:
-    """(24.5) Powell's test: is the sweep's displacement worth keeping as a direction?
+    """(24.4) Powell's test: is the sweep's displacement worth keeping as a direction?
 
     ``f_start``/``f_end`` are the values before and after the sweep, ``f_extra`` the value
-    at the extrapolated point (24.4) and ``delta`` the largest single-direction decrease.
+    at the extrapolated point (24.3) and ``delta`` the largest single-direction decrease.
     The new direction is kept when ``f_extra < f_start`` and
     ``2 (f_s - 2 f_e + f_x)(f_s - f_e - delta)^2 < delta (f_s - f_x)^2``.
     """
@@ -168,7 +168,7 @@ def minimize_powell(fun: Callable[..., Any], x0: Any, args: tuple = (),
     xtol : float, optional
         Line-search tolerance (each line search uses ``100 xtol``, as scipy).
     ftol : float, optional
-        Relative decrease of ``f`` per sweep below which the run stops (24.3).
+        Relative decrease of ``f`` per sweep below which the run stops (24.5).
     maxiter, maxfev : int, optional
         Limits; both default to ``1000 n`` (the same None rules as Nelder–Mead).
     disp : bool, optional
@@ -236,7 +236,7 @@ def minimize_powell(fun: Callable[..., Any], x0: Any, args: tuple = (),
             if call_callback_maybe_halt(callback, OptimizeResult(x=x, fun=fval)):
                 stopped = True
                 break
-            # (24.3) little change in f; |.| so that an uphill sweep is not "convergence" ...
+            # (24.5) little change in f; |.| so that an uphill sweep is not "convergence" ...
             if 2.0 * np.abs(f_start - fval) <= ftol * (np.abs(f_start) + np.abs(fval)) + 1e-20:
                 break
             # ... unless the sweep before went uphill too: a drift, not progress
@@ -249,12 +249,12 @@ def minimize_powell(fun: Callable[..., Any], x0: Any, args: tuple = (),
             if np.isnan(f_start) and np.isnan(fval):   # stuck where f is NaN
                 break
 
-            # (24.4) extrapolate along the sweep's displacement, staying inside the bounds
+            # (24.3) extrapolate along the sweep's displacement, staying inside the bounds
             displacement = x - x_start
             x_start = x.copy()
             lmax = 1 if bounds is None else line_for_search(x, displacement, lower, upper)[1]
             f_extra = f(x + min(lmax, 1) * displacement)
-            if replaces_direction(f_start, fval, f_extra, delta):           # (24.5)
+            if replaces_direction(f_start, fval, f_extra, delta):           # (24.4)
                 fval, x, new_direction = line_search(f, x, displacement, tol, lower, upper, fval)
                 best.offer(fval, x)
                 if np.any(new_direction):

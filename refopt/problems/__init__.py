@@ -107,7 +107,7 @@ class Problem:
         """
         if f_ref == 0 and self.atol == 0:
             return self.rtol
-        return self.rtol * abs(f_ref) + self.atol  # (40.2)
+        return self.rtol * abs(f_ref) + self.atol  # (40.1)
 
     def other_minima(self) -> list[dict]:
         """Recorded local minima and asymptotes, as dicts (see ``extra["local_minima"]``).
@@ -186,7 +186,7 @@ def log_relative_error(value, reference, cap: float = 15.0) -> float:
     reference = np.asarray(reference, dtype=float)
     scale = np.where(reference == 0, 1.0, np.abs(reference))
     with np.errstate(divide="ignore", invalid="ignore"):
-        lre = -np.log10(np.abs(value - reference) / scale)  # (40.1)
+        lre = -np.log10(np.abs(value - reference) / scale)  # (40.2)
     lre = np.clip(np.nan_to_num(lre, nan=0.0, posinf=cap, neginf=0.0), 0.0, cap)
     return float(np.min(lre)) if lre.size else cap
 

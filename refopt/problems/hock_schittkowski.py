@@ -139,7 +139,7 @@ def complex_step_derivative(func: Callable, n: int) -> Callable:
     def derivative(x):
         x = np.asarray(x, dtype=float)
         points = x[:, None] + 1j * STEP * np.eye(n)  # column j perturbs x[j]
-        return np.asarray(func(points)).imag / STEP  # (40.5)
+        return np.asarray(func(points)).imag / STEP  # (40.6)
 
     return derivative
 

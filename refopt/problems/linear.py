@@ -72,7 +72,7 @@ def linear_least_squares(name: str, m: int, n: int, cond: float, residual_norm: 
         z = rng.standard_normal(m)
         r = z - U @ (U.T @ z)  # the part of z outside the range of A
         r *= residual_norm / np.linalg.norm(r)
-    b = A @ x_star + r  # (40.3): A^T r = 0, so x* solves the normal equations
+    b = A @ x_star + r  # (40.4): A^T r = 0, so x* solves the normal equations
     return Problem(
         name=name, source=SOURCE_LSQ, kind="least_squares", n=n, m=m,
         starts=(np.zeros(n), x_star + rng.standard_normal(n)),
@@ -116,7 +116,7 @@ def quadratic(name: str, n: int, cond: float, seed: int, **extra) -> Problem:
     H = (V * lam) @ V.T
     H = 0.5 * (H + H.T)  # exactly symmetric
     x_star = rng.standard_normal(n)
-    g = H @ x_star  # (40.4)
+    g = H @ x_star  # (40.5)
     f_star = -0.5 * float(x_star @ H @ x_star)
     return Problem(
         name=name, source=SOURCE_QUAD, kind="minimize", n=n, m=1,

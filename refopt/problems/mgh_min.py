@@ -50,10 +50,10 @@ def sum_of_squares(residual_problem: Problem) -> Problem:
 
     def fun(x):
         r = F(x)
-        return float(r @ r)  # (40.6)
+        return float(r @ r)  # (40.3)
 
     def grad(x):
-        return 2.0 * (J(x).T @ F(x))  # (40.6)
+        return 2.0 * (J(x).T @ F(x))  # (40.3)
 
     extra = {"residual_problem": residual_problem.name,
              "local_minima": [{"f": m["f"] ** 2, "x": m.get("x"), "starts": m.get("starts"),

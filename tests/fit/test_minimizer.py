@@ -370,7 +370,7 @@ def test_methods_table():
 
 
 def test_hessian_covariance_for_a_custom_reduction():
-    # a chi-square written as a custom reduce_fcn: C = 2 H^-1 (31.10) is the closed form again
+    # a chi-square written as a custom reduce_fcn: C = 2 H^-1 (31.8) is the closed form again
     x, y = line_data()
     _, _, sd_m, sd_c, rho = ols(x, y)
     res = minimize(line_residual, line_params(), method="nelder", args=(x, y),

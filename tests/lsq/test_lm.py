@@ -254,7 +254,7 @@ def householder_qt(qr, b):
 @given(st.sampled_from([(4, 2, 2), (5, 3, 3), (8, 3, 15), (17, 5, 33)]),
        st.lists(st.integers(-6, 6), min_size=5, max_size=5))
 def test_scaling_mode_1_is_invariant_under_rescaled_variables(problem, exponents):
-    # (6.1): D follows the column norms, so solving for y = x / s takes the same steps in
+    # (10.14): D follows the column norms, so solving for y = x / s takes the same steps in
     # exact arithmetic (s powers of two, so F and J are the same numbers). In floating point
     # the pivoting may order ties differently, so the paths agree up to rounding.
     case = mgh.DriverCase(*problem, 1.0)

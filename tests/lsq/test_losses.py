@@ -69,7 +69,7 @@ residuals = arrays(float, st.integers(1, 12), elements=st.floats(-50, 50))
 @pytest.mark.parametrize("name", ROBUST)
 @given(f=residuals, C=st.floats(0.05, 20))
 def test_f_scale_is_a_change_of_units(name, f, C):
-    # (12.5): rho_C(s) = C^2 rho(s / C^2), rho_C' = rho'(s/C^2), rho_C'' = rho''(s/C^2) / C^2
+    # (12.2): rho_C(s) = C^2 rho(s / C^2), rho_C' = rho'(s/C^2), rho_C'' = rho''(s/C^2) / C^2
     rho_C = construct_loss_function(f.size, name, C)(f)
     rho = LOSSES[name]((f / C) ** 2)
     np.testing.assert_allclose(rho_C, [C**2 * rho[0], rho[1], rho[2] / C**2], rtol=1e-12, atol=0)
@@ -88,9 +88,9 @@ def test_rescaled_problem_has_the_robust_gradient_and_hessian(name, f, C, seed):
     J = np.random.default_rng(seed).standard_normal((m, 3))
     rho = construct_loss_function(m, name, C)(f)
     J_c, f_c = scale_for_robust_loss_function(J.copy(), f.copy(), rho)
-    # (12.2) the gradient of 1/2 sum rho(f^2) is J^T (rho' f)
+    # (12.3) the gradient of 1/2 sum rho(f^2) is J^T (rho' f)
     np.testing.assert_allclose(J_c.T @ f_c, J.T @ (rho[1] * f), rtol=1e-9, atol=1e-9)
-    # (12.3) where the curvature weight is not clipped, J_c^T J_c is the robust Gauss-Newton Hessian
+    # (12.4) where the curvature weight is not clipped, J_c^T J_c is the robust Gauss-Newton Hessian
     weight = rho[1] + 2 * rho[2] * f**2
     kept = weight >= EPS
     np.testing.assert_allclose(J_c[kept].T @ J_c[kept], J[kept].T @ (weight[kept, None] * J[kept]),

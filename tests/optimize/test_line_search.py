@@ -115,7 +115,7 @@ def test_wolfe1_on_rosenbrock_returns_the_gradient_at_the_step():
 
 
 # ---------------------------------------------------------------------- dcstep, case by case
-# For a quadratic the cubic (20.5), quadratic (20.6) and secant (20.7) steps are all exact, so
+# For a quadratic the cubic (20.7), quadratic (20.8) and secant (20.9) steps are all exact, so
 # every case that interpolates must return the quadratic's minimizer m.
 
 def quadratic(m):
@@ -231,7 +231,7 @@ def test_c1_c2_checked():
 
 
 def test_first_trial_step_repeats_the_last_decrease():
-    # (20.4): alpha1 = min(1, 1.01 * 2 (phi0 - phi_old) / phi'(0))
+    # (20.3): alpha1 = min(1, 1.01 * 2 (phi0 - phi_old) / phi'(0))
     trials = []
     phi, derphi = quadratic(10.0)
     scalar_search_wolfe1(lambda a: trials.append(a) or phi(a), derphi, phi(0.0),

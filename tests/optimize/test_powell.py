@@ -223,7 +223,7 @@ def test_an_uphill_sweep_is_not_convergence():
     """Rosenbrock with x1 <= 0.5 from the infeasible start (-1.2, 1). The minimiser lies on
     the edge x1 = 0.5, where x0 solves g'(x0) = 0 for g = 100 (0.5 - x0^2)^2 + (1 - x0)^2.
     scipy 1.17.1 stops after one (uphill) sweep at (1, 0.5), f = 25, reporting success;
-    refopt's stopping test (24.3) uses |f_start - f_end| and goes on to the minimiser."""
+    refopt's stopping test (24.5) uses |f_start - f_end| and goes on to the minimiser."""
     x0_star = brentq(lambda t: -400 * t * (0.5 - t * t) - 2 * (1 - t), 0.5, 1.0)
     with pytest.warns(OptimizeWarning, match="Initial guess"):
         res = minimize_powell(rosen, np.array([-1.2, 1.0]), bounds=box([-2, -2], [2, 0.5]),

@@ -292,9 +292,15 @@ def column_intersection_graph(P: CSRMatrix) -> CSRMatrix:
     n = P.shape[1]
     first, second = pairs_within_rows(P)
     u, v = P.indices[first], P.indices[second]
-    graph = CSRMatrix.from_coo(np.concatenate((u, v)), np.concatenate((v, u)),
-                               np.ones(2 * u.size), (n, n))   # duplicates summed away
-    return graph.with_data(np.ones(graph.nnz))
+    # each edge in both directions as one key row * n + col: sorted, the keys are in CSR
+    # order (by row, then column); a pair of columns met in several rows is kept once
+    keys = np.sort(np.concatenate((u * n + v, v * n + u)), kind="stable")  # (timsort: the
+    # two halves come nearly sorted on banded patterns, so this is close to linear there)
+    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+    row, col = np.divmod(keys, n)
+    indptr = np.zeros(n + 1, dtype=np.intp)
+    np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+    return CSRMatrix((np.ones(keys.size), col, indptr), shape=(n, n))
 
 
 def largest_first_order(graph: CSRMatrix) -> np.ndarray:

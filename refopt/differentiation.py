@@ -296,7 +296,9 @@ def column_intersection_graph(P: CSRMatrix) -> CSRMatrix:
     # order (by row, then column); a pair of columns met in several rows is kept once
     keys = np.sort(np.concatenate((u * n + v, v * n + u)), kind="stable")  # (timsort: the
     # two halves come nearly sorted on banded patterns, so this is close to linear there)
-    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+    first = np.ones(keys.size, dtype=bool)
+    first[1:] = keys[1:] != keys[:-1]
+    keys = keys[first]
     row, col = np.divmod(keys, n)
     indptr = np.zeros(n + 1, dtype=np.intp)
     np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])

@@ -318,7 +318,7 @@ def smallest_last_order(graph: CSRMatrix) -> np.ndarray:
     Repeatedly remove a vertex of least degree in what remains of the graph; visit them in
     the reverse order of removal. Every column then has at most ``d`` neighbours visited
     before it, ``d`` the largest of the least degrees met (the graph's degeneracy), so the
-    greedy grouping needs at most ``d + 1`` groups (16.3). For a band of ``w`` diagonals
+    greedy grouping needs at most ``d + 1`` groups (16.4). For a band of ``w`` diagonals
     ``d = w - 1``: exactly the bandwidth.
 
     Sequential by nature (each removal changes the degrees the next choice depends on): a
@@ -377,7 +377,7 @@ def greedy_groups(P: CSRMatrix, order: np.ndarray) -> np.ndarray:
 
     CPR fill one group at a time: visit the ungrouped columns in order and take each that
     shares no row with the group so far. The same groups come from giving each column, in
-    order, the lowest group number no column met earlier in one of its rows holds (16.4)
+    order, the lowest group number no column met earlier in one of its rows holds (16.3)
     (by induction on the order: a column joins group ``k`` in CPR exactly when groups
     ``0..k-1`` each hold an earlier column sharing one of its rows, and group ``k`` none).
 
@@ -395,7 +395,7 @@ def greedy_groups(P: CSRMatrix, order: np.ndarray) -> np.ndarray:
         used = 0
         for i in rows:
             used |= used_in_row[i]
-        group_bit = ~used & (used + 1)                   # the lowest clear bit, (16.4)
+        group_bit = ~used & (used + 1)                   # the lowest clear bit, (16.3)
         for i in rows:
             used_in_row[i] |= group_bit
         groups[j] = group_bit.bit_length() - 1

@@ -14,7 +14,10 @@ library the command lists what it would compare and exits cleanly.
 
 Timing: one untimed run of each side first (it warms imports and caches and gives the
 counts), then repeats alternating which side goes first; the median of the repeats is
-reported (fewer repeats for slow cases, so that a side spends about a second per case). refopt is
+reported (fewer repeats for slow cases, so that a side spends about a second per case). For the
+``sparse`` cases one more run of each side, untimed, measures the peak memory with
+``tracemalloc`` (numpy reports its array allocations to it), printed as refopt/anchor MiB and
+their ratio. refopt is
 pure Python and numpy, while scipy's solvers are partly compiled, so time ratios well above 1
 are expected; the counts are where the two should agree.
 """
@@ -29,6 +32,7 @@ import platform
 import statistics
 import sys
 import time
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -37,6 +41,7 @@ from .benchmarks import Case, all_cases, anchor_available, import_anchor
 
 LIBRARIES = ("scipy", "lmfit", "asteval")
 MAX_SECONDS_PER_SIDE = 1.0  # fewer repeats for slow cases
+MEMORY_GROUPS = ("sparse",)  # cases whose peak memory is measured too (an extra, untimed run)
 
 
 def machine() -> dict:
@@ -68,6 +73,16 @@ def _timed(runner):
         warnings.simplefilter("ignore")
         out = runner()
     return time.perf_counter() - began, out
+
+
+def _peak_bytes(runner) -> int:
+    """Peak bytes allocated during one run (numpy reports its arrays to tracemalloc)."""
+    tracemalloc.start()
+    try:
+        _timed(runner)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 def measure(case: Case, repeats: int) -> dict:
@@ -105,6 +120,9 @@ def measure(case: Case, repeats: int) -> dict:
     for key in ("nfev", "njev"):
         a, b = row.get(f"{key}_refopt"), row.get(f"{key}_anchor")
         row[f"{key}_ratio"] = a / b if a is not None and b else None
+    if case.group in MEMORY_GROUPS:
+        row["peak_refopt"], row["peak_anchor"] = _peak_bytes(case.run), _peak_bytes(case.anchor)
+        row["peak_ratio"] = row["peak_refopt"] / row["peak_anchor"] if row["peak_anchor"] else None
     x_ref, x_anchor = refopt_out.get("x"), anchor_out.get("x")
     if x_ref is not None and x_anchor is not None:
         diff = np.max(np.abs(np.asarray(x_ref) - np.asarray(x_anchor)), initial=0.0)
@@ -135,7 +153,15 @@ def print_row(row, out=None) -> None:
     njev = "-" if row.get("njev_refopt") is None else f"{row['njev_refopt']}/{row.get('njev_anchor')}"
     print(f"{row['case']:<52} {row['time_refopt'] * 1e3:>9.2f} {row['time_anchor'] * 1e3:>9.2f} "
           f"{row['time_ratio']:>7.1f} {nfev:>11} {_fmt_ratio(row['nfev_ratio']):>6} {njev:>11} "
-          f"{_fmt_ratio(row.get('njev_ratio')):>6}", file=out, flush=True)
+          f"{_fmt_ratio(row.get('njev_ratio')):>6}{_fmt_memory(row)}", file=out, flush=True)
+
+
+def _fmt_memory(row) -> str:
+    """Peak memory, refopt/anchor in MiB and their ratio, for the cases that measure it."""
+    if row.get("peak_refopt") is None:
+        return ""
+    return (f"  peak {row['peak_refopt'] / 2**20:.1f}/{row['peak_anchor'] / 2**20:.1f} MiB "
+            f"{_fmt_ratio(row['peak_ratio'])}")
 
 
 def summarize(rows) -> dict:

@@ -292,9 +292,17 @@ def column_intersection_graph(P: CSRMatrix) -> CSRMatrix:
     n = P.shape[1]
     first, second = pairs_within_rows(P)
     u, v = P.indices[first], P.indices[second]
-    graph = CSRMatrix.from_coo(np.concatenate((u, v)), np.concatenate((v, u)),
-                               np.ones(2 * u.size), (n, n))   # duplicates summed away
-    return graph.with_data(np.ones(graph.nnz))
+    # each edge in both directions as one key row * n + col: sorted, the keys are in CSR
+    # order (by row, then column); a pair of columns met in several rows is kept once
+    keys = np.sort(np.concatenate((u * n + v, v * n + u)), kind="stable")  # (timsort: the
+    # two halves come nearly sorted on banded patterns, so this is close to linear there)
+    first = np.ones(keys.size, dtype=bool)
+    first[1:] = keys[1:] != keys[:-1]
+    keys = keys[first]
+    row, col = np.divmod(keys, n)
+    indptr = np.zeros(n + 1, dtype=np.intp)
+    np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+    return CSRMatrix((np.ones(keys.size), col, indptr), shape=(n, n))
 
 
 def largest_first_order(graph: CSRMatrix) -> np.ndarray:
@@ -310,7 +318,7 @@ def smallest_last_order(graph: CSRMatrix) -> np.ndarray:
     Repeatedly remove a vertex of least degree in what remains of the graph; visit them in
     the reverse order of removal. Every column then has at most ``d`` neighbours visited
     before it, ``d`` the largest of the least degrees met (the graph's degeneracy), so the
-    greedy grouping needs at most ``d + 1`` groups (16.3). For a band of ``w`` diagonals
+    greedy grouping needs at most ``d + 1`` groups (16.4). For a band of ``w`` diagonals
     ``d = w - 1``: exactly the bandwidth.
 
     Sequential by nature (each removal changes the degrees the next choice depends on): a
@@ -369,7 +377,7 @@ def greedy_groups(P: CSRMatrix, order: np.ndarray) -> np.ndarray:
 
     CPR fill one group at a time: visit the ungrouped columns in order and take each that
     shares no row with the group so far. The same groups come from giving each column, in
-    order, the lowest group number no column met earlier in one of its rows holds (16.4)
+    order, the lowest group number no column met earlier in one of its rows holds (16.3)
     (by induction on the order: a column joins group ``k`` in CPR exactly when groups
     ``0..k-1`` each hold an earlier column sharing one of its rows, and group ``k`` none).
 
@@ -387,7 +395,7 @@ def greedy_groups(P: CSRMatrix, order: np.ndarray) -> np.ndarray:
         used = 0
         for i in rows:
             used |= used_in_row[i]
-        group_bit = ~used & (used + 1)                   # the lowest clear bit, (16.4)
+        group_bit = ~used & (used + 1)                   # the lowest clear bit, (16.3)
         for i in rows:
             used_in_row[i] |= group_bit
         groups[j] = group_bit.bit_length() - 1

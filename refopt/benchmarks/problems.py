@@ -140,7 +140,7 @@ def cases() -> list[Case]:
             + _minimize_cases(bound_only, ("L-BFGS-B",))
             + _minimize_cases(smooth, ("L-BFGS-B",))
             + _minimize_cases(constrained, ("SLSQP",))
-            + [broyden_case(), fit_case()])
+            + broyden_cases() + [fit_case()])
 
 
 # [large]
@@ -166,30 +166,40 @@ def broyden_sparsity_triplets(n):
     return rows, cols
 
 
-def broyden_case() -> Case:
-    """least_squares with a sparse finite-difference Jacobian, n = 100 000 (trf + lsmr)."""
-    x0 = -np.ones(BROYDEN_N)
+def broyden_case(n: int = BROYDEN_N, method: str = "trf", loss: str = "linear") -> Case:
+    """least_squares with a sparse finite-difference Jacobian on the Broyden tridiagonal
+    system (tr_solver='lsmr', forced by jac_sparsity); the bench adds peak memory."""
+    x0 = -np.ones(n)
+    options = dict(method=method, loss=loss)
 
     def run():
         sparse = _refopt_module("linalg.sparse", " (a CSR matrix)")
         least_squares = _refopt("least_squares")()
-        rows, cols = broyden_sparsity_triplets(BROYDEN_N)
-        pattern = sparse.CSRMatrix.from_coo(rows, cols, np.ones(rows.size),
-                                            (BROYDEN_N, BROYDEN_N))
-        r = least_squares(broyden_residuals, x0, jac_sparsity=pattern, method="trf")
+        rows, cols = broyden_sparsity_triplets(n)
+        pattern = sparse.CSRMatrix.from_coo(rows, cols, np.ones(rows.size), (n, n))
+        r = least_squares(broyden_residuals, x0, jac_sparsity=pattern, **options)
         return {"nfev": r.nfev, "njev": r.njev, "x": r.x, "cost": r.cost}
 
     def anchor():
         scipy_sparse = import_anchor("scipy.sparse")
         least_squares = _scipy("least_squares")()
-        rows, cols = broyden_sparsity_triplets(BROYDEN_N)
+        rows, cols = broyden_sparsity_triplets(n)
         pattern = scipy_sparse.coo_matrix((np.ones(rows.size), (rows, cols)),
-                                          shape=(BROYDEN_N, BROYDEN_N)).tocsr()
-        r = least_squares(broyden_residuals, x0, jac_sparsity=pattern, method="trf")
+                                          shape=(n, n)).tocsr()
+        r = least_squares(broyden_residuals, x0, jac_sparsity=pattern, **options)
         return {"nfev": r.nfev, "njev": r.njev, "x": r.x, "cost": r.cost}
 
-    return Case("sparse/broyden_tridiagonal_n100000", "sparse", run, anchor,
-                "scipy.optimize.least_squares", "jac_sparsity, tr_solver='lsmr' (forced)")
+    suffix = "" if (method, loss) == ("trf", "linear") else f"_{method}_{loss}"
+    return Case(f"sparse/broyden_tridiagonal_n{n}{suffix}", "sparse", run, anchor,
+                "scipy.optimize.least_squares",
+                f"jac_sparsity, method={method!r}, loss={loss!r}, tr_solver='lsmr' (forced)")
+
+
+def broyden_cases() -> list[Case]:
+    """The sparse group: n = 100 000 with trf (the issue's target) and dogbox, and a robust
+    loss (rows of the CSR Jacobian scaled) at n = 10 000."""
+    return [broyden_case(), broyden_case(method="dogbox"),
+            broyden_case(10_000, "trf", "soft_l1"), broyden_case(10_000, "dogbox", "cauchy")]
 
 
 def fit_case() -> Case:

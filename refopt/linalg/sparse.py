@@ -22,7 +22,7 @@ columns or entries:
 * a row scaling multiplies ``data`` by the scale of each entry's row, a column scaling by
   that of its column;
 * building from triplets (COO) sorts the entries by row and column once (``np.lexsort``)
-  and adds duplicates with ``np.add.reduceat``.
+  and adds duplicates with ``np.bincount`` (in the order given).
 
 Any matrix offering ``tocsr()`` (or ``tocoo()``) with numpy-like ``data``/``indices``/
 ``indptr`` (a scipy.sparse matrix or array) is read by duck typing: refopt never imports
@@ -122,8 +122,8 @@ class CSRMatrix:
         first = np.ones(row.size, dtype=bool)          # the first of each run of equal (i, j)
         first[1:] = (row[1:] != row[:-1]) | (col[1:] != col[:-1])
         starts = np.flatnonzero(first)
-        if starts.size < data.size:
-            data = np.add.reduceat(data, starts)
+        if starts.size < data.size:     # bincount adds in order; reduceat sums pairwise
+            data = np.bincount(np.cumsum(first) - 1, weights=data)
         row, col = row[starts], col[starts]
         indptr = np.zeros(m + 1, dtype=np.intp)
         np.cumsum(np.bincount(row, minlength=m), out=indptr[1:])
@@ -221,21 +221,33 @@ class CSRMatrix:
                                minlength=self.shape[0])
         if x.ndim != 2 or x.shape[0] != self.shape[1]:
             raise ValueError(f"dimension mismatch: {self.shape} times {x.shape}.")
-        products = self.data[:, np.newaxis] * x[self.indices]
-        return row_sums(products, self.indptr, self.shape[0])
+        return self.each_column(self.dot, x, self.shape[0])
 
     def rdot(self, y: Any) -> np.ndarray:
         """``A^T y`` for a vector of length m, ``A^T Y`` for an ``m x k`` array."""
         y = np.asarray(y)
-        row = self.row_of_entry()
         if y.ndim == 1:
             if y.shape != (self.shape[0],):
                 raise ValueError(f"dimension mismatch: {self.shape[::-1]} times {y.shape}.")
             # scatter data * y[row] onto the columns, rows in increasing order
-            return np.bincount(self.indices, weights=self.data * y[row], minlength=self.shape[1])
+            return np.bincount(self.indices, weights=self.data * y[self.row_of_entry()],
+                               minlength=self.shape[1])
         if y.ndim != 2 or y.shape[0] != self.shape[0]:
             raise ValueError(f"dimension mismatch: {self.shape[::-1]} times {y.shape}.")
-        return self.transpose().dot(y)
+        return self.each_column(self.rdot, y, self.shape[1])
+
+    @staticmethod
+    def each_column(product: Any, X: np.ndarray, rows: int) -> np.ndarray:
+        """A product with each of the (few) columns of ``X`` in turn.
+
+        Column by column, every sum is added in stored order, as scipy.sparse's compiled
+        loops add it; ``np.add.reduceat`` over a 2-D block would be one call, but it sums a
+        segment in its own (pairwise, vectorised) order and so rounds differently.
+        """
+        out = np.empty((rows, X.shape[1]))
+        for k in range(X.shape[1]):
+            out[:, k] = product(X[:, k])
+        return out
 
     def __matmul__(self, x: Any) -> np.ndarray:
         return self.dot(x)
@@ -251,8 +263,14 @@ class CSRMatrix:
         return TransposedCSR(self)
 
     def transpose(self) -> "CSRMatrix":
-        """``A^T`` as a new CSRMatrix (a stable sort of the entries by column)."""
-        return CSRMatrix.from_coo(self.indices, self.row_of_entry(), self.data, self.shape[::-1])
+        """``A^T`` as a new CSRMatrix: a stable sort of the entries by column keeps each
+        column's rows in increasing order, so no second sort key is needed."""
+        A = self.canonical()
+        by_column = np.argsort(A.indices, kind="stable")
+        indptr = np.zeros(A.shape[1] + 1, dtype=np.intp)
+        np.cumsum(np.bincount(A.indices, minlength=A.shape[1]), out=indptr[1:])
+        return CSRMatrix((A.data[by_column], A.row_of_entry()[by_column], indptr),
+                         shape=A.shape[::-1])
 
     # -- scalings and norms -----------------------------------------------------------------
 
@@ -315,19 +333,6 @@ class TransposedCSR:
 
     def toarray(self) -> np.ndarray:
         return self.A.toarray().T
-
-
-def row_sums(values: np.ndarray, indptr: np.ndarray, m: int) -> np.ndarray:
-    """Sums of ``values[indptr[i]:indptr[i+1]]`` along axis 0, zero for an empty row.
-
-    ``np.add.reduceat`` returns the element at an empty segment's start instead of zero, so
-    only the nonempty rows are reduced.
-    """
-    out = np.zeros((m,) + values.shape[1:])
-    nonempty = indptr[1:] > indptr[:-1]
-    if values.shape[0]:
-        out[nonempty] = np.add.reduceat(values, indptr[:-1][nonempty], axis=0)
-    return out
 
 
 def issparse(A: Any) -> bool:

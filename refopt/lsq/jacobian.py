@@ -64,7 +64,7 @@ def working_copy(J: Any) -> Any:
 def column_norms(J: Any) -> np.ndarray:
     """``||J[:, j]||_2`` for a dense or CSR Jacobian (an operator has none to offer)."""
     if isinstance(J, CSRMatrix):
-        return J.column_norms()
+        return J.column_norms()            # (16.5): the squares scattered onto the columns
     return np.sum(J**2, axis=0)**0.5
 
 
@@ -74,10 +74,11 @@ def scale_rows(J: Any, d: np.ndarray) -> Any:
         J *= d[:, np.newaxis]
         return J
     if isinstance(J, CSRMatrix):
-        J.data *= d[J.row_of_entry()]
+        J.data *= d[J.row_of_entry()]      # (16.6): each entry scaled by its row's factor
         return J
     if not isinstance(J, LinearOperator):
         raise TypeError(f"cannot scale the rows of a Jacobian of type {type(J).__name__}")
+    # (16.6) for an operator: diag(d) J p and J^T diag(d) y, never forming diag(d) J
     return LinearOperator(J.shape, matvec=lambda x: d * J.matvec(x),
                           rmatvec=lambda y: J.rmatvec(d * y),
                           matmat=lambda X: d[:, np.newaxis] * J.matmat(X))

@@ -41,6 +41,29 @@ def test_products_and_transposes_equal_the_dense_ones(A, data):
     assert np.array_equal(S.toarray(), A)
 
 
+def sequential_row_sums(S, x):
+    """``S x`` added entry by entry in stored order: the order of scipy.sparse's loops."""
+    out = [0.0] * S.shape[0]
+    for i in range(S.shape[0]):
+        for k in range(S.indptr[i], S.indptr[i + 1]):
+            out[i] += S.data[k] * x[S.indices[k]]
+    return np.array(out)
+
+
+@given(A=sparse_arrays(), data=st.data())
+def test_products_add_in_stored_order_for_vectors_and_blocks(A, data):
+    # a block product must round as its column products do (trf multiplies J by a
+    # two-column basis); np.add.reduceat would sum each row pairwise instead
+    m, n = A.shape
+    S = CSRMatrix(A)
+    X = data.draw(hnp.arrays(float, (n, 3), elements=st.floats(-1e3, 1e3)))
+    Y = data.draw(hnp.arrays(float, (m, 2), elements=st.floats(-1e3, 1e3)))
+    for k in range(X.shape[1]):
+        assert np.array_equal(S.dot(X)[:, k], sequential_row_sums(S, X[:, k]))
+    for k in range(Y.shape[1]):
+        assert np.array_equal(S.T.dot(Y)[:, k], sequential_row_sums(S.transpose(), Y[:, k]))
+
+
 @given(A=sparse_arrays(), data=st.data())
 def test_scalings_and_column_norms_equal_the_dense_ones(A, data):
     m, n = A.shape

@@ -1,23 +1,29 @@
 """A reference project's own test suite, run against refopt by rewriting its imports.
 
 ``python -m refopt upstream asteval PATH`` takes asteval's test files (``PATH`` is a checkout
-of https://github.com/lmfit/asteval, its ``tests`` folder, or one test file), rewrites
-``from asteval import ...``, ``from asteval.astutils import ...`` and ``import asteval`` to
-import :mod:`refopt.expr.compat` instead, runs them with pytest in a fresh process, and sorts
-every test into
+of https://github.com/lmfit/asteval, its ``tests`` folder, or one test file);
+``python -m refopt upstream scipy PATH`` takes scipy's ``optimize/tests/test_minpack.py``
+(leastsq and curve_fit). Every import of the project's tested package -- ``from asteval import
+...``, ``from scipy.optimize._minpack_py import ...``, ``from scipy import optimize`` -- is
+rewritten to take the names from refopt instead (:func:`provide`); a name refopt does not
+have becomes a stand-in that raises ``NotImplementedError("refopt has no ...")`` when used.
+The files then run with pytest in a fresh process, and every test is sorted into
 
 * ``passed``;
-* ``differs on purpose``: a failure listed in :data:`SUITES` with the reason (the tests of a
-  feature refopt leaves out, or of asteval's own message wording) -- chapter 30 explains each;
+* ``not in refopt``: it needs a function refopt does not have (scipy's ``fsolve``, ``root``);
+* ``differs on purpose``: a failure listed in :data:`SUITES` with the reason (a feature refopt
+  leaves out, or the reference's own message wording) -- the chapters explain each;
 * ``FAILED``: any other failure; the command then exits 1.
 
-A listed test that passes is reported too (the list is out of date). Nothing of the suite is
-shipped with refopt: the suite is the project's own, read where the user keeps it.
+A listed test that passes is reported too (the list is out of date). Nothing of a suite is
+shipped with refopt: the suite is the project's own, read where the user keeps it, and its
+other imports (numpy, scipy.linalg ...) are left as they are.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import pathlib
 import re
@@ -34,9 +40,10 @@ _REFOPT_ROOT = pathlib.Path(__file__).resolve().parent.parent  # the folder hold
 class Suite:
     """How to run one project's tests against refopt."""
 
-    package: str                       # the name its tests import
+    package: str                       # the module its tests exercise (and its submodules)
     replacement: str                   # the refopt module that stands in for it
     pattern: str = "test_*.py"         # its test files
+    folders: tuple = ("tests",)        # where they are in a checkout
     differs: dict = field(default_factory=dict)  # test name -> why it cannot pass on refopt
 
 
@@ -50,6 +57,8 @@ _PY_MESSAGES = ("a procedure binds its arguments as Python does and raises Pytho
                 "('takes at least 1 arguments', 'extra keyword arguments for')")
 
 SUITES = {
+    "scipy": Suite("scipy.optimize", "refopt", "test_minpack.py",
+                   ("scipy/optimize/tests", "optimize/tests", "tests"), differs={}),
     "asteval": Suite("asteval", "refopt.expr.compat", differs={
         "test_set_default_nodehandler": _NO_IMPORT,
         "test_interpreter_opts": _NO_IMPORT,
@@ -61,21 +70,92 @@ SUITES = {
 }
 
 
+_FROM_IMPORT = re.compile(r"^(?P<indent>[ \t]*)from (?P<module>[\w.]+) import (?P<names>[^()\n]+?)[ \t]*$",
+                          re.MULTILINE)
+_IMPORT = re.compile(r"^(?P<indent>[ \t]*)import (?P<module>[\w.]+)[ \t]*$", re.MULTILINE)
+
+
+def _inside(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
 def rewrite_imports(text: str, package: str, replacement: str) -> str:
-    """``text`` with every import of ``package`` (or of its submodules) turned into one of
-    ``replacement``; ``import package`` keeps the name (``import replacement as package``)."""
-    name = re.escape(package)
-    text = re.sub(rf"^(\s*)from {name}(\.\w+)* import ", rf"\1from {replacement} import ", text,
-                  flags=re.MULTILINE)
-    return re.sub(rf"^(\s*)import {name}(\.\w+)*\s*$", rf"\1import {replacement} as {package}",
-                  text, flags=re.MULTILINE)
+    """``text`` with every import of ``package`` (its submodules, and ``from parent import
+    package``) taking its names from ``replacement`` through :func:`provide`; other imports
+    are kept. One-line imports only: a parenthesised import of ``package`` stays as it is."""
+    parent, _, leaf = package.rpartition(".")
+
+    def from_import(match) -> str:
+        indent, module = match["indent"], match["module"]
+        pairs = [(n.split(" as ")[0].strip(), n.split(" as ")[-1].strip())
+                 for n in match["names"].split(",") if n.strip()]
+        if _inside(module, package):
+            provided = pairs
+        elif parent and module == parent:
+            provided = [(name, alias) for name, alias in pairs if name == leaf]
+        else:
+            return match[0]
+        kept = [p for p in pairs if p not in provided]
+        lines = [f"{indent}from {module} import " + ", ".join(
+            name if name == alias else f"{name} as {alias}" for name, alias in kept)] if kept else []
+        for name, alias in provided:
+            what = "" if (module == parent and name == leaf) else repr(name)
+            lines.append(f"{indent}import refopt.upstream; {alias} = refopt.upstream.provide("
+                         f"{replacement!r}{', ' + what if what else ''})")
+        return "\n".join(lines)
+
+    def plain_import(match) -> str:
+        if match["module"] != package:
+            return match[0]
+        return f"{match['indent']}import {replacement} as {package}" if "." not in package else match[0]
+
+    return _IMPORT.sub(plain_import, _FROM_IMPORT.sub(from_import, text))
+
+
+class Missing:
+    """What a suite gets for a name refopt does not have: using it raises NotImplementedError."""
+
+    def __init__(self, label: str) -> None:
+        self._label = label
+
+    def __call__(self, *args, **kwargs):
+        raise NotImplementedError(f"refopt has no {self._label}")
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return Missing(f"{self._label}.{name}")
+
+
+class Module:
+    """A module of refopt seen through a suite's eyes: a missing attribute is a :class:`Missing`."""
+
+    def __init__(self, module) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str):
+        try:
+            return getattr(self._module, name)
+        except AttributeError:
+            if name.startswith("__"):
+                raise
+            return Missing(f"{self._module.__name__}.{name}")
+
+
+def provide(module_name: str, name: str | None = None):
+    """The object a rewritten import binds: ``module_name``'s attribute ``name`` (a
+    :class:`Missing` if there is none), or the module itself (as a :class:`Module`)."""
+    module = importlib.import_module(module_name)
+    if name is None:
+        return Module(module)
+    return getattr(module, name, Missing(f"{module_name}.{name}"))
 
 
 def test_files(path: pathlib.Path, suite: Suite) -> list[pathlib.Path]:
     """The test files under ``path`` (a checkout, its tests folder, or a file)."""
     if path.is_file():
         return [path]
-    folder = path / "tests" if (path / "tests").is_dir() else path
+    folder = next((path / f for f in suite.folders if (path / f).is_dir()), path)
     return sorted(folder.glob(suite.pattern))
 
 
@@ -105,22 +185,42 @@ def outcomes(root) -> dict[str, tuple[str, str]]:
         problem = next((child for child in case if child.tag in ("failure", "error", "skipped")), None)
         outcome = "passed" if problem is None else ("skipped" if problem.tag == "skipped" else "failed")
         lines = [] if problem is None else (problem.get("message") or "").splitlines()
-        found[case.get("name")] = (outcome, lines[0] if lines else "")
+        found[test_id(case.get("classname") or "", case.get("name"))] = (outcome, lines[0] if lines else "")
     return found
 
 
+def test_id(classname: str, name: str) -> str:
+    """``TestCurveFit::test_one_argument`` for a test in a class (JUnit's classname is
+    ``module.Class``), the bare name for a module-level test."""
+    module, _, cls = classname.rpartition(".")
+    return f"{cls}::{name}" if module and cls[:1].isupper() else name
+
+
 def base_name(test_id: str) -> str:
-    """``test_with[True]`` -> ``test_with``."""
+    """``test_with[True]`` -> ``test_with``; ``TestX::test_y[1]`` -> ``TestX::test_y``."""
     return test_id.split("[", 1)[0]
+
+
+def is_listed(test_id: str, suite: Suite) -> bool:
+    """Whether the test (by ``Class::name`` or by its bare name) differs on purpose."""
+    name = base_name(test_id)
+    return name in suite.differs or name.rpartition("::")[2] in suite.differs
+
+
+def reason(test_id: str, suite: Suite) -> str:
+    name = base_name(test_id)
+    return suite.differs.get(name) or suite.differs[name.rpartition("::")[2]]
 
 
 def sort_results(results: dict, suite: Suite) -> dict[str, list]:
     """Group test ids into passed / differs on purpose / FAILED / skipped / listed but passed."""
-    groups: dict[str, list] = {"passed": [], "differs on purpose": [], "FAILED": [], "skipped": [],
-                               "listed but passed": []}
+    groups: dict[str, list] = {"passed": [], "not in refopt": [], "differs on purpose": [],
+                               "FAILED": [], "skipped": [], "listed but passed": []}
     for test_id, (outcome, message) in sorted(results.items()):
-        listed = base_name(test_id) in suite.differs
-        if outcome == "failed":
+        listed = is_listed(test_id, suite)
+        if outcome == "failed" and "refopt has no " in message:
+            groups["not in refopt"].append((test_id, message))
+        elif outcome == "failed":
             groups["differs on purpose" if listed else "FAILED"].append((test_id, message))
         elif outcome == "skipped":
             groups["skipped"].append((test_id, message))
@@ -141,7 +241,10 @@ def print_report(groups: dict, suite: Suite, out=None) -> None:
         name = base_name(test_id)
         if name not in shown:
             shown.add(name)
-            print(f"  differs on purpose: {name}: {suite.differs[name]}", file=out)
+            print(f"  differs on purpose: {name}: {reason(test_id, suite)}", file=out)
+    missing = sorted({m.partition("refopt has no ")[2] for _, m in groups["not in refopt"]})
+    if missing:
+        print(f"  not in refopt: {', '.join(missing)}", file=out)
     for test_id, _ in groups["listed but passed"]:
         print(f"  listed as differing but passed (update refopt.upstream.SUITES): {test_id}", file=out)
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m refopt examples | verify | bench | compare``."""
+"""Command line: ``python -m refopt examples | verify | bench | compare | upstream``."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     examples = sub.add_parser("examples", help="run the worked examples and print their results")
     examples.add_argument("only", nargs="*", help="run only examples whose name contains one of these words")
     examples.set_defaults(handler=run_examples)
-    for name in ("verify", "bench", "compare"):
+    for name in ("verify", "bench", "compare", "upstream"):
         module = __import__(f"refopt.{name}", fromlist=["add_arguments"])
         cmd = sub.add_parser(name, help=module.__doc__.strip().splitlines()[0])
         module.add_arguments(cmd)

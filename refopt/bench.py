@@ -8,9 +8,11 @@ The problems are those of ``python -m refopt verify``: Moré, Garbow & Hillstrom
 Nelder–Mead, Powell, L-BFGS-B and SLSQP, a large sparse problem and an lmfit-style fit —
 through refopt and through the anchor library, alternating the two in one process, and prints
 per case the ratios refopt/anchor of the wall time (median of repeats) and of nfev and njev,
-with the machine noted. A refopt piece that does not exist yet is reported as "not
-implemented yet"; an anchor that is not installed is reported as such. Without the anchor
-library the command lists what it would compare and exits cleanly.
+with the machine noted, each row after a progress count ``[done/total elapsed]``. A refopt
+piece that does not exist yet is reported as "not implemented yet"; an anchor library that is
+not installed is reported once (its cases still run on refopt's side, and only a refopt error
+among them is printed). Without the anchor library the command lists what it would compare
+and exits cleanly.
 
 Timing: one untimed run of each side first (it warms imports and caches and gives the
 counts), then repeats alternating which side goes first; the median of the repeats is
@@ -38,6 +40,7 @@ import warnings
 import numpy as np
 
 from .benchmarks import Case, all_cases, anchor_available, import_anchor
+from .verify import Progress
 
 LIBRARIES = ("scipy", "lmfit", "asteval")
 MAX_SECONDS_PER_SIDE = 1.0  # fewer repeats for slow cases
@@ -246,10 +249,13 @@ def main(args: argparse.Namespace) -> int:
     if missing and len(missing) == len({c.library for c in cases}):
         describe(cases, missing)
         return 0
-    if missing:
-        print(f"(not installed: {', '.join(missing)}; their cases are listed as such)")
-    print(f"{'case':<52} {'refopt ms':>9} {'anchor ms':>9} {'ratio':>7} {'nfev r/a':>11} "
-          f"{'ratio':>6} {'njev r/a':>11} {'ratio':>6}")
+    for library in missing:  # said once here, not on each of its rows
+        count = sum(c.library == library for c in cases)
+        print(f"({library} is not installed: its {count} cases run on refopt's side only, "
+              "and only a refopt error is printed for them)")
+    progress = Progress(len(cases))
+    print(progress.blank() + f"{'case':<52} {'refopt ms':>9} {'anchor ms':>9} {'ratio':>7} "
+          f"{'nfev r/a':>11} {'ratio':>6} {'njev r/a':>11} {'ratio':>6}")
     rows = []
     for case in cases:
         if case.library in missing:  # still say whether refopt has the piece
@@ -259,7 +265,10 @@ def main(args: argparse.Namespace) -> int:
         else:
             row = measure(case, max(1, args.repeat))
         rows.append(row)
-        print_row(row)
+        label = progress.step()
+        if case.library not in missing or row["status"] != "anchor not installed":
+            print(label, end="")
+            print_row(row)
     summary = summarize(rows)
     print_summary(summary)
     if args.json:

@@ -31,14 +31,13 @@ from __future__ import annotations
 
 import math
 import operator
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ._result import OptimizeResult
-from ._warnings import OptimizeWarning
+from ._warnings import OptimizeWarning, warn_user
 
 __all__ = [
     "BracketError", "RootResults", "bracket", "brentq", "minimize_scalar",
@@ -386,12 +385,12 @@ def _success_message(xtol: float) -> str:
             f"(using xtol = {xtol} )")
 
 
-def _report(failed: bool, message: str, stacklevel: int = 4) -> None:
+def _report(failed: bool, message: str) -> None:
     """scipy's disp behaviour: print success, warn about failure."""
     if not failed:
         print(message)
     else:
-        warnings.warn(message, OptimizeWarning, stacklevel=stacklevel)
+        warn_user(message, OptimizeWarning)
 
 
 def _outcome(x: float, fval: float, nit: int, maxiter: int, xtol: float,
@@ -407,14 +406,14 @@ def _outcome(x: float, fval: float, nit: int, maxiter: int, xtol: float,
     else:
         message = "\nMaximum number of iterations exceeded"
     if disp:
-        _report(not success, message, stacklevel=5)
+        _report(not success, message)
     return success, message
 
 
 def _warn_unknown(options: dict) -> None:
     if options:
-        warnings.warn(f"Unknown solver options: {', '.join(map(str, options))}",
-                      OptimizeWarning, stacklevel=4)
+        warn_user(f"Unknown solver options: {', '.join(map(str, options))}",
+                  OptimizeWarning)
 
 
 # [brent-localmin]
@@ -819,8 +818,8 @@ def minimize_scalar(fun: Callable[..., Any], bracket: Any = None, bounds: Any = 
         raise ValueError(f"Use of `bounds` is incompatible with 'method={method}'.")
     if tol is not None:
         if meth == "bounded" and "xatol" not in options:
-            warnings.warn("Method 'bounded' does not support relative tolerance in x; "
-                          "defaulting to absolute tolerance.", RuntimeWarning, stacklevel=2)
+            warn_user("Method 'bounded' does not support relative tolerance in x; "
+                      "defaulting to absolute tolerance.", RuntimeWarning)
             options["xatol"] = tol
         elif meth == "_custom":
             options.setdefault("tol", tol)

@@ -326,7 +326,9 @@ def select_methods(names) -> list[Method]:
 
 
 def run_suite(problems, methods, out=None, perturb: float = 0.0):
-    """Run every applicable (problem, start, method); print each row as it finishes.
+    """Run every applicable (problem, start, method); print each row as it finishes, after a
+    progress count ``[done/total elapsed]``. A method found not available is reported once
+    and its remaining runs leave the count.
 
     Returns
     -------
@@ -337,21 +339,46 @@ def run_suite(problems, methods, out=None, perturb: float = 0.0):
     out = sys.stdout if out is None else out
     runs: list[Run] = []
     unavailable: dict[str, str] = {}
-    print(_header(), file=out, flush=True)
-    for problem in problems:
-        for method in methods:
-            if method.name in unavailable or not method.applies(problem):
-                continue
-            for start in range(len(problem.starts)):
-                try:
-                    run = run_one(problem, start, method, perturb)
-                except NotAvailable as exc:
-                    unavailable[method.name] = str(exc)
-                    print(f"  ({method.name}: not available: {exc})", file=out, flush=True)
-                    break
-                runs.append(run)
-                print(_format(run), file=out, flush=True)
+    plan = [(problem, method) for problem in problems for method in methods if method.applies(problem)]
+    progress = Progress(sum(len(problem.starts) for problem, _ in plan))
+    print(progress.blank() + _header(), file=out, flush=True)
+    for problem, method in plan:
+        if method.name in unavailable:
+            progress.drop(len(problem.starts))
+            continue
+        for start in range(len(problem.starts)):
+            try:
+                run = run_one(problem, start, method, perturb)
+            except NotAvailable as exc:
+                unavailable[method.name] = str(exc)
+                progress.drop(len(problem.starts) - start)
+                print(f"  ({method.name}: not available: {exc}; its other runs are skipped)",
+                      file=out, flush=True)
+                break
+            runs.append(run)
+            print(progress.step() + _format(run), file=out, flush=True)
     return runs, unavailable
+
+
+class Progress:
+    """The ``[done/total elapsed]`` prefix of each printed row (``drop`` removes skipped runs)."""
+
+    def __init__(self, total: int) -> None:
+        self.done, self.total, self.began = 0, total, time.perf_counter()
+
+    def drop(self, count: int) -> None:
+        self.total -= count
+
+    def step(self) -> str:
+        self.done += 1
+        return self._label(self.done, time.perf_counter() - self.began)
+
+    def blank(self) -> str:
+        """Spaces as wide as a prefix (to align a header over the rows)."""
+        return " " * len(self._label(self.total, 0.0))
+
+    def _label(self, done: int, seconds: float) -> str:
+        return f"[{done:>{len(str(self.total))}}/{self.total} {seconds:6.1f}s] "
 
 
 COLUMNS = ("problem", "start", "method", "status", "digits", "nfev", "njev", "time")
@@ -407,6 +434,21 @@ def print_summary(summary, unavailable, out=None) -> None:
               f"{s['time']:>7.2f}s", file=out)
     for name, why in unavailable.items():
         print(f"{name:<12} not available: {why}", file=out)
+
+
+def print_next_steps(failed, out=None, shown: int = 10) -> None:
+    """Where to look next: the failed runs with their messages, and how to rerun one."""
+    out = sys.stdout if out is None else out
+    if not failed:
+        return
+    print("\nfailed runs (status MISS or error above), with the solver's message:", file=out)
+    for run in failed[:shown]:
+        print(f"  {run.problem} start {run.start} {run.method}: {run.message}", file=out)
+    if len(failed) > shown:
+        print(f"  ... and {len(failed) - shown} more (--json FILE lists them all)", file=out)
+    first = failed[0]
+    print(f"rerun one: python -m refopt verify --problems {first.problem} --method {first.method}"
+          " --plot DIR (its convergence figure)", file=out)
 
 
 def verdict(row: dict) -> str:
@@ -547,6 +589,7 @@ def main(args: argparse.Namespace) -> int:
           f"{sum(r.expected for r in runs)} known misses, {len(failed)} failed")
     if not runs:
         print("No method could run on the selected problems.")
+    print_next_steps(failed)
     if args.json:
         report = {"machine": machine(), "perturb": args.perturb, "columns": list(COLUMNS),
                   "runs": [r.row() for r in runs], "summary": summary,

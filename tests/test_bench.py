@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -118,6 +119,11 @@ def test_runs_refopt_side_when_the_anchor_is_missing(monkeypatch, capsys, tmp_pa
     assert status == {"t/scipy": "anchor not installed", "t/lmfit": "ok", "t/missing": "not implemented yet"}
     assert report["summary"]["t"]["measured"] == 1
     assert "numpy" in report["machine"]
+    out = capsys.readouterr().out
+    assert out.count("scipy is not installed") == 1 and "its 2 cases" in out
+    assert "t/scipy" not in out  # its row said nothing but "not installed"
+    assert re.search(r"^\[2/3 +\d+\.\ds\] t/lmfit ", out, flags=re.MULTILINE)
+    assert re.search(r"^\[3/3 +\d+\.\ds\] t/missing +not implemented yet", out, flags=re.MULTILINE)
 
 
 def test_broyden_residuals_are_the_tridiagonal_system():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -69,8 +70,8 @@ def test_impossible_tolerance_exits_non_zero(registry, capsys, tmp_path):
     rows = report["runs"]
     assert len(rows) == 4
     for row in rows:  # every JSON row is a printed table row with the same figures
-        line = next(line for line in table.splitlines()
-                    if line.split()[:3] == [row["problem"], str(row["start"]), row["method"]])
+        line = next(line.split("] ", 1)[-1] for line in table.splitlines()  # after the count
+                    if line.split("] ", 1)[-1].split()[:3] == [row["problem"], str(row["start"]), row["method"]])
         assert row["status"] in line
         assert f"{row['digits']:.1f}" in line
         assert line.split()[-3:-1] == [str(row["nfev"]), str(row["njev"])]
@@ -150,9 +151,36 @@ def test_unavailable_methods_are_reported_not_failed(registry, capsys):
     assert "not available: not written yet" in out and "No method could run" in out
 
 
+def test_rows_carry_a_progress_count_and_unavailable_is_said_once(registry, capsys):
+    def absent(problem, x0, fun, jac):
+        raise NotImplementedError("not written yet")
+
+    verify.register_method(verify.Method("test-absent", lambda p: p.name.startswith("test_vfy"), absent))
+    for name in ("test_vfy_a", "test_vfy_b", "test_vfy_c"):
+        registry(_problem(name, 0.0, atol=1e-12))
+    # 3 problems x 2 starts x 2 methods planned (12); test-absent's runs leave the count
+    # as they are skipped, problem by problem
+    assert main(["verify", "--no-nist", "--method", "test-absent", "test-newton",
+                 "--problems", "test_vfy_"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("not available: not written yet") == 2  # the row note and the summary
+    counts = re.findall(r"^\[ *(\d+/\d+) +\d+\.\ds\] test_vfy", out, flags=re.MULTILINE)
+    assert counts == ["1/10", "2/10", "3/8", "4/8", "5/6", "6/6"]
+
+
+def test_failures_say_where_to_look_next(registry, capsys):
+    registry(_problem("test_vfy_impossible", -1.0, rtol=0.0, atol=0.0))
+    assert run_cli("--problems", "test_vfy_impossible") == 1
+    out = capsys.readouterr().out
+    assert "test_vfy_impossible start 1 test-newton: one step" in out
+    assert "rerun one: python -m refopt verify --problems test_vfy_impossible --method test-newton" in out
+
+
 def test_crashing_solver_is_an_error_row(registry, capsys):
     assert _verify_with_a_raising_method(registry, RuntimeError, "boom") == 1
-    assert "RuntimeError: boom" not in capsys.readouterr().out  # the table shows the status
+    table, _, next_steps = capsys.readouterr().out.partition("failed runs")
+    assert "RuntimeError: boom" not in table  # the table shows the status,
+    assert "test_vfy_ok start 1 test-absent: RuntimeError: boom" in next_steps  # the end the message
     run = verify.run_one(verify.select_problems(["test_vfy_ok"], None)[0], 0, verify.METHODS["test-absent"])
     assert run.status == "error" and "boom" in run.message and not run.passed
 

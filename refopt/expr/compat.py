@@ -8,9 +8,10 @@ Code written for asteval 1.0 (M. Newville et al., https://github.com/lmfit/astev
     from refopt.expr.compat import Interpreter, make_symbol_table, get_ast_names, valid_symbol_name
 
 :class:`Interpreter` here is :class:`refopt.expr.Interpreter` with asteval's defaults: errors
-are recorded, not raised (``raise_errors=False``), and ``run`` raises by default
-(``with_raise=True``); ``error`` holds :class:`ExceptionHolder` records whose ``exc`` is the
-exception *class* asteval would report (``NameError``, ``AttributeError`` for an unsafe
+are recorded, not raised (``raise_errors=False``) and written to ``err_writer``
+(``show_errors=True``), and ``run`` raises by default (``with_raise=True``); ``error``
+holds :class:`ExceptionHolder` records whose ``exc`` is the exception *class* asteval would
+report (``NameError``, ``AttributeError`` for an unsafe
 attribute, ``RuntimeError`` for a limit, ``NotImplementedError`` for a switched-off node);
 ``type(x)`` returns the type's name as a string. Everything else -- the language, the
 checks, the sealed host arrays -- is refopt's. Chapter 30 lists the differences.
@@ -79,6 +80,7 @@ class Interpreter(_Interpreter):
                  err_writer=None, use_numpy=True, max_statement_length=50000, minimal=False,
                  readonly_symbols=None, builtins_readonly=False, config=None, **kws) -> None:
         kws.setdefault("raise_errors", False)
+        kws.setdefault("show_errors", True)  # asteval's eval writes unraised errors to err_writer
         max_statement_length = int(max(1, min(1e8, max_statement_length)))
         super().__init__(symtable, user_symbols, nested_symtable=nested_symtable, writer=writer,
                          err_writer=err_writer, use_numpy=use_numpy, minimal=minimal,

@@ -115,7 +115,8 @@ class Interpreter:
         Raise the first error of a run (default True); if False, ``eval`` returns None and the
         error is only recorded in ``error`` (asteval's default).
     show_errors : bool, optional
-        Also write each error's text to ``err_writer`` (default False).
+        Write the text of each error that is not raised to ``err_writer`` (default False;
+        asteval's ``eval`` shows them by default).
     **options
         ``no_<node>=True`` / ``with_<node>=True`` switches, and any field of
         :class:`~refopt.expr.safety.Limits` (``max_statement_length``, ``max_exponent``,
@@ -383,12 +384,13 @@ class Interpreter:
         return Budget(self.limits, self)
 
     def _fail(self, err: ExprError, raise_errors: bool | None = None):
-        """Record ``err``; show and raise it as configured."""
+        """Record ``err``; raise it, or show it (if ``show_errors``), as configured -- an
+        error that is raised is not also written (asteval's rule)."""
         self.error.append(self._record(err))
-        if self.show_errors:
-            print(err.get_error()[1], file=self.err_writer)
         if self.raise_errors if raise_errors is None else raise_errors:
             self._raise(err)
+        if self.show_errors:
+            print(err.get_error()[1], file=self.err_writer)
         return None
 
     def _record(self, err: ExprError):

@@ -427,8 +427,17 @@ def check_lshift(a, b, limits: Limits) -> None:
 _WIDTH = re.compile(r"\d+")
 
 
+_SPEC_FIELD = re.compile(r"\{([^{}!:]*)")
+
+
 def check_format_spec(spec: str, limits: Limits) -> None:
-    """Refuse format widths and precisions that would build over-long strings."""
+    """Refuse format widths and precisions that would build over-long strings, and spec text
+    naming unsafe attributes: no built-in type reads fields in a spec, but a host object's
+    ``__format__`` might hand its spec to ``str.format`` (asteval refuses these too)."""
+    for field in _SPEC_FIELD.findall(spec):
+        for part in re.split(r"[.\[\]]", field):
+            if part:
+                check_attribute_name(part)
     if "*" in spec:
         raise SecurityError("'*' widths in format strings are not allowed")
     for digits in _WIDTH.findall(spec):

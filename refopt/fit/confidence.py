@@ -28,7 +28,6 @@ Equation numbers ``(32.1)`` to ``(32.6)`` are those of the book chapter
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -37,6 +36,7 @@ import numpy as np
 from .. import stats
 from ..scalar import brentq
 from .minimizer import Minimizer, MinimizerException, MinimizerResult
+from .._warnings import warn_user
 
 __all__ = ["conf_interval", "conf_interval2d", "f_compare", "ci_report", "report_ci",
            "ConfidenceIntervals", "ConfidenceWarning", "sigmas_to_probabilities"]
@@ -355,7 +355,7 @@ def conf_interval(minimizer: Minimizer, result: MinimizerResult | None = None,
             traces[name] = _trace_dict(best, rows, fitter)
     out.nfev = fitter.nfev
     for line in out.messages:
-        warnings.warn(line, ConfidenceWarning, stacklevel=2)
+        warn_user(line, ConfidenceWarning)
     return (out, traces) if trace else out
 
 

@@ -33,13 +33,13 @@ import json
 import keyword
 import math
 import sys
-import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
 from ..expr import ExprError, Interpreter, make_symbol_table
+from .._warnings import warn_user
 
 __all__ = ["Parameter", "Parameters", "ConstraintError", "create_params", "valid_symbol_name"]
 
@@ -682,8 +682,8 @@ class Parameters(dict):
             else:
                 missing.append(name)
         if missing:
-            warnings.warn(f"Parameters.loads: function(s) {', '.join(missing)} could not be "
-                          f"re-attached; pass them as usersyms={{...}}", UserWarning, stacklevel=2)
+            warn_user(f"Parameters.loads: function(s) {', '.join(missing)} could not be "
+                      f"re-attached; pass them as usersyms={{...}}", UserWarning)
         self._add_states([[_decode(x) for x in st] for st in data["params"]])
         return self
 

@@ -59,7 +59,6 @@ sparse (``jac_sparsity`` with grouped differences, or a sparse ``jac``; a CSRMat
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from types import MappingProxyType
 from typing import Any
@@ -75,6 +74,7 @@ from .jacobian import Jacobian, check_workers, is_operator, map_of_workers
 from .losses import LOSSES, construct_loss_function, cost
 from .options import Options, Problem, Scaling
 from .trf import trf
+from .._warnings import warn_user
 
 __all__ = ["least_squares", "TERMINATION_MESSAGES", "FROM_MINPACK_TO_COMMON"]
 
@@ -390,8 +390,8 @@ def check_tolerance(ftol: float | None, xtol: float | None, gtol: float | None,
         if tol is None:
             return 0.0
         if tol < EPS:
-            warnings.warn(f"Setting `{name}` below the machine epsilon ({EPS:.2e}) effectively "
-                          "disables the corresponding termination condition.", stacklevel=4)
+            warn_user(f"Setting `{name}` below the machine epsilon ({EPS:.2e}) effectively "
+                      "disables the corresponding termination condition.")
         return tol
 
     ftol, xtol, gtol = checked(ftol, "ftol"), checked(xtol, "xtol"), checked(gtol, "gtol")
@@ -469,8 +469,8 @@ def check_tr_options(tr_options: dict, method: str, tr_solver: str) -> dict:
     if tr_solver != "lsmr":
         return tr_options                                    # ignored by 'exact'
     if method == "dogbox" and "regularize" in tr_options:
-        warnings.warn("The keyword 'regularize' in `tr_options` is not relevant for "
-                      "'dogbox' method.", stacklevel=3)
+        warn_user("The keyword 'regularize' in `tr_options` is not relevant for "
+                  "'dogbox' method.")
         tr_options = {key: value for key, value in tr_options.items() if key != "regularize"}
     allowed = LSMR_KEYWORDS + (("regularize",) if method == "trf" else ())
     for key in tr_options:
@@ -542,8 +542,7 @@ def minpack_jacobian(jac: Any, args: tuple, kwargs: dict, m: int,
     if callable(jac):
         return _without_f(Jacobian(None, jac, None, None, args, kwargs).checked(m, n))
     if jac != "2-point":
-        warnings.warn(f"jac='{jac}' works equivalently to '2-point' for method='lm'.",
-                      stacklevel=3)
+        warn_user(f"jac='{jac}' works equivalently to '2-point' for method='lm'.")
     return None
 
 

@@ -15,13 +15,12 @@ Academic Press, 1974, ch. 7; the usual reading of scipy's ``pcov``).
 from __future__ import annotations
 
 import inspect
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .._warnings import OptimizeWarning
+from .._warnings import OptimizeWarning, warn_user
 
 __all__ = ["curve_fit"]
 
@@ -101,8 +100,8 @@ def curve_fit(f: Callable, xdata: Any, ydata: Any, p0: Any = None, sigma: Any = 
         popt, pcov, infodict, mesg, ier = fit_by_least_squares(residuals, p0, jac, bounds, method, kwargs)
     pcov, estimated = scaled_covariance(pcov, infodict["fvec"], p0.size, absolute_sigma)
     if not estimated:
-        warnings.warn("Covariance of the parameters could not be estimated",
-                      category=OptimizeWarning, stacklevel=2)
+        warn_user("Covariance of the parameters could not be estimated",
+                  OptimizeWarning)
     return (popt, pcov, infodict, mesg, ier) if full_output else (popt, pcov)
 
 

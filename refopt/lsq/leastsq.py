@@ -11,7 +11,6 @@ and its ``cov_x`` (chapter 10, "leastsq").
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +18,7 @@ import numpy as np
 
 from ..linalg.qr import EPSMCH
 from .lm import invert_upper, lmder, lmdif
+from .._warnings import warn_user
 
 __all__ = ["leastsq"]
 
@@ -157,7 +157,7 @@ def leastsq(func: Callable[..., Any], x0: Any, args: tuple = (),
     mesg = _leastsq_messages(ftol, xtol, gtol, maxfev)[info]
     if not full_output:
         if info in (5, 6, 7, 8):
-            warnings.warn(mesg, RuntimeWarning, stacklevel=2)
+            warn_user(mesg, RuntimeWarning)
         elif info == 0:
             raise TypeError(mesg)
         return res.x, info

@@ -23,13 +23,12 @@ The front end does what every method would otherwise repeat, in scipy's order:
 from __future__ import annotations
 
 import importlib
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .._warnings import OptimizeWarning
+from .._warnings import OptimizeWarning, warn_user
 from .anneal import anneal  # simulated annealing: a function of its own, as scipy 0.14 had it
 
 
@@ -101,7 +100,7 @@ def _warn_unused(meth: str, method: Any, jac: Any, hess: Any, hessp: Any, bounds
                  constraints: Any, options: dict) -> None:
     """RuntimeWarnings for arguments the method will ignore (scipy's texts)."""
     def warn(text: str) -> None:
-        warnings.warn(f"Method {method} {text}", RuntimeWarning, stacklevel=4)
+        warn_user(f"Method {method} {text}", RuntimeWarning)
 
     if meth in _NO_GRADIENT and bool(jac):
         warn("does not use gradient information (jac).")

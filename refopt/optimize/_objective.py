@@ -20,13 +20,12 @@ a callable; one of ``'2-point'``, ``'3-point'``, ``'cs'`` (a *relative* step, op
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .._warnings import OptimizeWarning
+from .._warnings import OptimizeWarning, warn_user
 
 FD_METHODS = ("2-point", "3-point", "cs")
 
@@ -230,14 +229,13 @@ def gradient_status(warnflag: int, k: int, maxiter: int, gnorm: Any, fval: Any,
 
 
 def print_summary(status: int, message: str, fval: Any, nit: int, nfev: int,
-                  ngev: int | None = None, warning: type = OptimizeWarning,
-                  stacklevel: int = 4) -> None:
+                  ngev: int | None = None, warning: type = OptimizeWarning) -> None:
     """``disp=True`` output: the message (a ``warning`` when the run failed) and the counts;
     gradient evaluations only where the method makes them (``ngev`` given)."""
     if status == 0:
         print(message)
     else:
-        warnings.warn(message, warning, stacklevel=stacklevel)
+        warn_user(message, warning)
     print(f"         Current function value: {fval:f}")
     print(f"         Iterations: {nit:d}")
     print(f"         Function evaluations: {nfev:d}")
@@ -249,7 +247,7 @@ def warn_unknown_options(unknown_options: dict) -> None:
     """Warn (``OptimizeWarning``) about options the method does not know; they are ignored."""
     if unknown_options:
         names = ", ".join(map(str, unknown_options))
-        warnings.warn(f"Unknown solver options: {names}", OptimizeWarning, stacklevel=4)
+        warn_user(f"Unknown solver options: {names}", OptimizeWarning)
 
 
 # Derivative-free methods (Nelder-Mead, Powell) count plain function calls.

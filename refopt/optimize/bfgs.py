@@ -32,7 +32,6 @@ As scipy 1.17 (``_minimize_bfgs``), and so with the same iterates and evaluation
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -40,7 +39,7 @@ import numpy as np
 
 from .._callback import call_callback_maybe_halt
 from .._result import OptimizeResult
-from .._warnings import OptimizeWarning
+from .._warnings import OptimizeWarning, warn_user
 from ._objective import (EPSILON, GRADIENT_STATUS, STATUS_MESSAGES, ScalarObjective,
                          gradient_status, print_summary, vecnorm, warn_unknown_options)
 from .line_search import LineSearchError, line_search_wolfe12
@@ -69,8 +68,7 @@ def bfgs_update(H: np.ndarray, s: np.ndarray, y: np.ndarray, disp: bool = False)
     if ys == 0.0:
         rho = 1000.0  # scipy's guard: treat the curvature as tiny, not as missing
         if disp:
-            warnings.warn("Divide-by-zero encountered: rhok assumed large", OptimizeWarning,
-                          stacklevel=3)
+            warn_user("Divide-by-zero encountered: rhok assumed large", OptimizeWarning)
     else:
         rho = 1.0 / ys                                      # (21.4)
     identity = np.eye(len(s), dtype=int)

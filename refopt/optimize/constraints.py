@@ -10,13 +10,12 @@ the other rows, lower sides first, each written as ``c - lb >= 0`` or ``ub - c >
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .._warnings import OptimizeWarning
+from .._warnings import OptimizeWarning, warn_user
 
 
 class NonlinearConstraint:
@@ -105,14 +104,14 @@ def _fun_and_jac(con: Any) -> tuple[Callable, Callable | None]:
     if isinstance(con, LinearConstraint):
         A = con.A
         if np.any(con.keep_feasible):
-            warnings.warn("Constraint option `keep_feasible` is ignored by this method.",
-                          OptimizeWarning, stacklevel=4)
+            warn_user("Constraint option `keep_feasible` is ignored by this method.",
+                      OptimizeWarning)
         return (lambda x: A @ x), (lambda x: A)
     if (con.finite_diff_jac_sparsity is not None or con.finite_diff_rel_step is not None
             or con.hess is not None or np.any(con.keep_feasible)):
-        warnings.warn("Constraint options `finite_diff_jac_sparsity`, `finite_diff_rel_step`, "
-                      "`keep_feasible`, and `hess` are ignored by this method.",
-                      OptimizeWarning, stacklevel=4)
+        warn_user("Constraint options `finite_diff_jac_sparsity`, `finite_diff_rel_step`, "
+                  "`keep_feasible`, and `hess` are ignored by this method.",
+                  OptimizeWarning)
     return con.fun, (con.jac if callable(con.jac) else None)
 
 
@@ -130,18 +129,18 @@ def to_dicts(con: Any, x0: np.ndarray) -> list[dict]:
     below = (lb != -np.inf) & ~eq
     above = (ub != np.inf) & ~eq
     if np.any((lb == -np.inf) & (ub == np.inf)):
-        warnings.warn("At least one constraint is unbounded above and below. Such "
-                      "constraints are ignored.", OptimizeWarning, stacklevel=3)
+        warn_user("At least one constraint is unbounded above and below. Such "
+                  "constraints are ignored.", OptimizeWarning)
     dicts = []
     if eq.any():
         dicts.append(_rows_dict("eq", fun, jac, [(eq, lb, 1.0)]))
     if below.any() or above.any():
         dicts.append(_rows_dict("ineq", fun, jac, [(below, lb, 1.0), (above, ub, -1.0)]))
     if len(dicts) > 1:
-        warnings.warn("Equality and inequality constraints are specified in the same element "
-                      "of the constraint list. For efficient use with this method, equality "
-                      "and inequality constraints should be specified in separate elements "
-                      "of the constraint list. ", OptimizeWarning, stacklevel=3)
+        warn_user("Equality and inequality constraints are specified in the same element "
+                  "of the constraint list. For efficient use with this method, equality "
+                  "and inequality constraints should be specified in separate elements "
+                  "of the constraint list. ", OptimizeWarning)
     return dicts
 
 

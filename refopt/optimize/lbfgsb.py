@@ -59,7 +59,6 @@ and ``ftol < 0`` are refused with ValueError (scipy evaluates ``f`` and returns 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -71,6 +70,7 @@ from .._result import OptimizeResult
 from ..linalg.operators import LinearOperator
 from ._objective import ScalarObjective, warn_unknown_options
 from .line_search import dcsrch
+from .._warnings import warn_user
 
 __all__ = ["minimize_lbfgsb", "LbfgsInvHessProduct"]
 
@@ -579,8 +579,8 @@ def _check_options(maxcor, ftol, maxls, disp, iprint) -> None:
     if not ftol >= 0:
         raise ValueError("ftol must be nonnegative.")
     if disp is not _NO_VALUE or iprint is not _NO_VALUE:
-        warnings.warn("The `disp` and `iprint` options of the L-BFGS-B solver are deprecated "
-                      "(as in scipy 1.15) and have no effect.", DeprecationWarning, stacklevel=4)
+        warn_user("The `disp` and `iprint` options of the L-BFGS-B solver are deprecated "
+                  "(as in scipy 1.15) and have no effect.", DeprecationWarning)
 
 
 def _box(bounds: Any, n: int) -> Box:

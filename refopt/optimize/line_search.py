@@ -49,6 +49,8 @@ from typing import Any
 
 import numpy as np
 
+from .._warnings import warn_user
+
 __all__ = ["LineSearchWarning", "LineSearchError", "line_search", "line_search_wolfe1",
            "line_search_wolfe2", "line_search_wolfe12", "scalar_search_wolfe1",
            "scalar_search_wolfe2", "dcsrch", "dcstep", "zoom"]
@@ -541,7 +543,7 @@ def scalar_search_wolfe2(phi: Callable, derphi: Callable, phi0: Any = None,
             message = ("Rounding errors prevent the line search from converging"
                        if alpha1 == 0 else "The line search algorithm could not find a "
                        f"solution less than or equal to amax: {amax}")
-            warnings.warn(message, LineSearchWarning, stacklevel=2)
+            warn_user(message, LineSearchWarning)
             return None, phi0, old_phi0, None
         if phi_a1 > phi0 + c1 * alpha1 * derphi0 or (phi_a1 >= phi_a0 and i > 0):
             alpha, phi_alpha, derphi_alpha = zoom(alpha0, alpha1, phi_a0, phi_a1, derphi_a0,
@@ -562,8 +564,7 @@ def scalar_search_wolfe2(phi: Callable, derphi: Callable, phi0: Any = None,
         alpha0, alpha1 = alpha1, alpha2
         phi_a0, phi_a1 = phi_a1, phi(alpha1)
         derphi_a0 = derphi_a1
-    warnings.warn("The line search algorithm did not converge", LineSearchWarning,
-                  stacklevel=2)
+    warn_user("The line search algorithm did not converge", LineSearchWarning)
     return alpha1, phi_a1, phi0, None
 
 
@@ -647,8 +648,7 @@ def line_search_wolfe2(f: Callable, myfprime: Callable, xk: np.ndarray, pk: np.n
         phi, derphi, old_fval, old_old_fval, derphi0, c1, c2, amax,
         extra_condition_on_step, maxiter=maxiter)
     if derphi_star is None:
-        warnings.warn("The line search algorithm did not converge", LineSearchWarning,
-                      stacklevel=2)
+        warn_user("The line search algorithm did not converge", LineSearchWarning)
         new_slope = None
     else:
         new_slope = calls["g"]  # the gradient at alpha_star, computed last

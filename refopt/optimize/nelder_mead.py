@@ -33,7 +33,6 @@ compared with that count.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -41,7 +40,7 @@ import numpy as np
 
 from .._callback import call_callback_maybe_halt
 from .._result import OptimizeResult
-from .._warnings import OptimizeWarning
+from .._warnings import OptimizeWarning, warn_user
 from ._objective import (CountedObjective, MaxFevReached, iteration_limits, print_summary,
                          warn_unknown_options)
 
@@ -207,8 +206,8 @@ def minimize_neldermead(fun: Callable[..., Any], x0: Any, args: tuple = (),
         if np.any(lower > upper):
             raise ValueError("Nelder Mead - one of the lower bounds is greater than an upper bound.")
         if np.any(lower > x0) or np.any(x0 > upper):
-            warnings.warn("Initial guess is not within the specified bounds",
-                          OptimizeWarning, stacklevel=3)
+            warn_user("Initial guess is not within the specified bounds",
+                      OptimizeWarning)
         x0 = np.clip(x0, lower, upper)
         clip = lambda v: np.clip(v, lower, upper)  # noqa: E731
 
@@ -268,7 +267,7 @@ def _result(sim: np.ndarray, fsim: np.ndarray, nit: int, nfev: int, maxiter: flo
         status, message = 0, MESSAGES["success"]
     if disp:
         if status in (1, 2):
-            warnings.warn(message, RuntimeWarning, stacklevel=4)
+            warn_user(message, RuntimeWarning)
         elif status == 0:
             print_summary(status, message, fval, nit, nfev)
     result = OptimizeResult(fun=fval, nit=nit, nfev=nfev, status=status,

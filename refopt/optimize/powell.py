@@ -36,7 +36,6 @@ without bounds, are unchanged.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -44,7 +43,7 @@ import numpy as np
 
 from .._callback import call_callback_maybe_halt
 from .._result import OptimizeResult
-from .._warnings import OptimizeWarning
+from .._warnings import OptimizeWarning, warn_user
 from ._objective import (CountedObjective, MaxFevReached, iteration_limits, print_summary,
                          warn_unknown_options)
 from ..scalar import BracketError, minimize_scalar_bounded, minimize_scalar_brent
@@ -205,12 +204,12 @@ def minimize_powell(fun: Callable[..., Any], x0: Any, args: tuple = (),
     else:
         direc = np.array(direc, dtype=float)      # a copy: the user's array is not touched
         if np.linalg.matrix_rank(direc) != direc.shape[0]:
-            warnings.warn("direc input is not full rank, some parameters may not be optimized",
-                          OptimizeWarning, stacklevel=3)
+            warn_user("direc input is not full rank, some parameters may not be optimized",
+                      OptimizeWarning)
     lower, upper = (None, None) if bounds is None else bounds
     if bounds is not None and (np.any(lower > x0) or np.any(x0 > upper)):
-        warnings.warn("Initial guess is not within the specified bounds",
-                      OptimizeWarning, stacklevel=3)
+        warn_user("Initial guess is not within the specified bounds",
+                  OptimizeWarning)
 
     tol = xtol * 100
     fval = f(x)
@@ -307,7 +306,7 @@ def _result(x: np.ndarray, fval: float, direc: np.ndarray, nit: int, nfev: int,
         status, key = 0, "success"
     message = MESSAGES[key]
     if disp:
-        print_summary(status, message, fval, nit, nfev, warning=RuntimeWarning, stacklevel=5)
+        print_summary(status, message, fval, nit, nfev, warning=RuntimeWarning)
     result = OptimizeResult(fun=fval, direc=direc, nit=nit, nfev=nfev, status=status,
                             success=(status == 0), message=message, x=x)
     if allvecs is not None:

@@ -57,6 +57,10 @@ NATIVE_BOUNDS = ("least_squares", "lbfgsb", "slsqp", "anneal")  # the rest: MINU
 LEASTSQ_TOL = 1e-12  # ftol and xtol (lmfit: 1.5e-8)
 LEASTSQ_EPSFCN = 1e-14  # relative error assumed of the residuals: difference step 1e-7 (lmfit: 1e-10)
 POLISH_STEPS = 3  # Gauss-Newton steps with a central-difference Jacobian after leastsq
+# default evaluation limits per (nvarys + 1), as lmfit's: local methods, and global searches
+# (lmfit 1.x: brute, basinhopping, ampgo, shgo, dual_annealing; here anneal)
+MAX_NFEV_LOCAL = 2000
+MAX_NFEV_GLOBAL = 200000
 
 
 class MinimizerException(Exception):
@@ -183,7 +187,8 @@ class Minimizer:
     calc_covar : bool, optional
         Estimate the covariance (default True).
     max_nfev : int, optional
-        Evaluation limit (default ``2000 (nvarys + 1)``); the fit is aborted beyond it.
+        Evaluation limit (default ``2000 (nvarys + 1)``, ``200000 (nvarys + 1)`` for the
+        global search ``anneal``, as lmfit's global methods); the fit is aborted beyond it.
     **kws
         Keyword arguments passed to the engine by every fit method.
     """
@@ -261,7 +266,7 @@ class Minimizer:
                 par.init_value = float(par.value)
         self.result = result
         self._nres = None
-        self._limit = self.max_nfev if self.max_nfev is not None else 2000 * (len(self._vars) + 1)
+        self._limit = self.max_nfev if self.max_nfev is not None else MAX_NFEV_LOCAL * (len(self._vars) + 1)
         return result
 
     def unprepare_fit(self) -> None:
@@ -474,6 +479,8 @@ class Minimizer:
                 "refopt.fit: method 'anneal' runs refopt.optimize.anneal, which this refopt does "
                 f"not have yet; available engines: {', '.join(_available_fit_methods())}") from None
         result = self._start("anneal", params, max_nfev, native=True)
+        if max_nfev is None and self.max_nfev is None:  # a global search: lmfit's larger limit
+            self._limit = MAX_NFEV_GLOBAL * (result.nvarys + 1)
         if result.nvarys == 0:
             return self._finish_fixed(result)
         open_ended = [p.name for p in self._vars if not (math.isfinite(p.min) and math.isfinite(p.max))]

@@ -281,9 +281,10 @@ class Minimizer:
         result = self.result
         params = result.params
         table = params._asteval.symtable
-        native = self._native
-        for par, u in zip(self._vars, fvars):
-            val = float(u) if native else par.from_internal(float(u))
+        values = np.asarray(fvars, dtype=float).tolist()  # Python floats, once
+        if not self._native:
+            values = [par.from_internal(u) for par, u in zip(self._vars, values)]
+        for par, val in zip(self._vars, values):
             par._val = val
             table[par.name] = val
         params.evaluate_expressions(self._order)
@@ -301,18 +302,23 @@ class Minimizer:
 
     def _checked(self, out: Any, nfev: int) -> np.ndarray:
         """The residual function's output as a float vector (complex as real pairs)."""
-        if out is None or isinstance(out, (str, bytes, dict)):
+        if type(out) is np.ndarray and out.dtype.type is np.float64:  # the common case, at once
+            arr = out.ravel()
+        elif out is None or isinstance(out, (str, bytes, dict)):
             raise TypeError(f"the objective function must return an array of numbers (or a "
                             f"number), not {type(out).__name__}")
-        try:
-            arr = np.asarray(out)
-            if np.iscomplexobj(arr):
-                arr = np.ascontiguousarray(arr, dtype=complex).ravel().view(float)
-            arr = arr.astype(float, copy=False).ravel()
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"the objective function must return an array of numbers, got "
-                            f"{type(out).__name__} ({exc})") from None
-        if self.nan_policy != "propagate":
+        else:
+            try:
+                arr = np.asarray(out)
+                if np.iscomplexobj(arr):
+                    arr = np.ascontiguousarray(arr, dtype=complex).ravel().view(float)
+                arr = arr.astype(float, copy=False).ravel()
+            except (TypeError, ValueError) as exc:
+                raise TypeError(f"the objective function must return an array of numbers, got "
+                                f"{type(out).__name__} ({exc})") from None
+        # a NaN or inf makes r.r non-finite (so may an overflow: then look closer); one
+        # dot product is cheaper than testing every entry
+        if self.nan_policy != "propagate" and not math.isfinite(arr @ arr):
             finite = np.isfinite(arr)
             if not finite.all():
                 if self.nan_policy == "raise":
@@ -597,7 +603,7 @@ class Minimizer:
             x, r = ctx.x, result.residual
             chisqr = float(r @ r)
             for _ in range(POLISH_STEPS):
-                J = self._external_jacobian(x)
+                J = self._external_jacobian(x, r)
                 result._jacobian_at_solution = J  # the covariance needs it too, unless x moves
                 norms = np.linalg.norm(J, axis=0)
                 if not np.all(np.isfinite(J)) or np.any(norms == 0):
@@ -624,7 +630,7 @@ class Minimizer:
         J = getattr(result, "_jacobian_at_solution", None)
         if J is None:
             with _evaluating_externally(self, result):
-                J = self._external_jacobian(self._external_point())
+                J = self._external_jacobian(self._external_point(), result.residual)
         return _inverse_normal(J, self._vars)
 
     def _external_point(self) -> np.ndarray:
@@ -639,16 +645,18 @@ class Minimizer:
             H = _difference_hessian(self.penalty, self._external_point(), self._vars)
         return _inverse_hessian(H)
 
-    def _external_jacobian(self, x: np.ndarray) -> np.ndarray:
+    def _external_jacobian(self, x: np.ndarray, r: np.ndarray) -> np.ndarray:
         """Central-difference Jacobian of the residuals in external coordinates, with steps
-        ``eps**(1/3) |x|``, never stepping outside a bound (one-sided there)."""
+        ``eps**(1/3) |x|``, never stepping outside a bound (one-sided there); ``r`` is the
+        residual at ``x``, already known (the one-sided formula needs it, the central one
+        does not: it is not evaluated again)."""
         from ..differentiation import approx_derivative
 
         lb = np.array([p.min for p in self._vars])
         ub = np.array([p.max for p in self._vars])
         # a step relative to |x| itself (not to max(1, |x|)): NIST's Hahn1 has parameters of 1e-9
         return approx_derivative(self._residual, x, method="3-point", rel_step=EPS ** (1 / 3),
-                                 bounds=(lb, ub))
+                                 f0=r, bounds=(lb, ub))
 
     # ---- uncertainties
     # [uncertainties]
@@ -701,7 +709,7 @@ class Minimizer:
             return None, "every varied parameter is at a bound"
         x = self._external_point()
         with _evaluating_externally(self, result):
-            J = self._external_jacobian(x)
+            J = self._external_jacobian(x, result.residual)
         sub, reason = _inverse_normal(J[:, free], [self._vars[i] for i in free])
         if sub is None:
             return None, reason

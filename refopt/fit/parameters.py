@@ -488,8 +488,10 @@ class Parameters(dict):
         return self.update(other)
 
     def valuesdict(self) -> dict[str, float]:
-        """``{name: value}`` as plain floats, expressions evaluated."""
-        self.update_constraints()
+        """``{name: value}`` as plain floats, expressions evaluated (again only when a value
+        changed since they were: inside a fit they are fresh at every evaluation)."""
+        if not self._fresh:
+            self.update_constraints()
         return {name: float(par._val) for name, par in self.items()}
 
     def eval(self, expr: str) -> Any:
@@ -501,7 +503,10 @@ class Parameters(dict):
     def user_symbols(self) -> dict[str, Any]:
         """Symbols added to the interpreter beyond its defaults and the parameter values."""
         table = self._asteval.symtable
-        return {k: v for k, v in table.items() if k not in self._base_symbols and k not in self}
+        added = table.keys() - self._base_symbols - self.keys()  # set arithmetic, in C
+        if not added:  # the common case: nothing but the defaults and the parameters
+            return {}
+        return {k: v for k, v in table.items() if k in added}  # in the table's order
 
     # ---- constraints
     # [constraints]

@@ -388,7 +388,7 @@ class Parameters(dict):
     def __init__(self, usersyms: dict | None = None) -> None:
         super().__init__()
         self._asteval = Interpreter(symtable=dict(_default_symbols()))  # a copy: cheap
-        self._base_symbols = frozenset(self._asteval.symtable)
+        self._base_symbols = self._asteval._initial_names  # the defaults and print
         self._order: list[Parameter] | None = None
         self._fresh = False
         if usersyms:
@@ -628,7 +628,7 @@ class Parameters(dict):
         out._asteval.symtable.update(_copy_symbols(self.user_symbols(), memo))
         for par in dict.values(self):
             new = Parameter.__new__(Parameter)
-            new.__setstate__(_copy.deepcopy(par.__getstate__(), memo))
+            new.__setstate__(_copied_state(par.__getstate__(), memo))
             out[par.name] = new
         return out
 
@@ -699,6 +699,14 @@ class Parameters(dict):
     def load(self, fp, usersyms: dict | None = None, **kws) -> Parameters:
         """Read parameters written by :meth:`dump` from the open file ``fp``."""
         return self.loads(fp.read(), usersyms=usersyms, **kws)
+
+
+_ATOMS = frozenset((float, int, bool, str, type(None), np.float64))  # immutable: shared as is
+
+
+def _copied_state(state: tuple, memo: dict) -> tuple:
+    """A deep copy of a state tuple; only its containers (correl, user_data, ...) are copied."""
+    return tuple(v if type(v) in _ATOMS else _copy.deepcopy(v, memo) for v in state)
 
 
 def _copy_symbols(symbols: dict, memo: dict) -> dict:

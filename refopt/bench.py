@@ -8,11 +8,13 @@ The problems are those of ``python -m refopt verify``: Moré, Garbow & Hillstrom
 Nelder–Mead, Powell, L-BFGS-B and SLSQP, a large sparse problem and an lmfit-style fit —
 through refopt and through the anchor library, alternating the two in one process, and prints
 per case the ratios refopt/anchor of the wall time (median of repeats) and of nfev and njev,
-with the machine noted, each row after a progress count ``[done/total elapsed]``. A refopt
-piece that does not exist yet is reported as "not implemented yet"; an anchor library that is
-not installed is reported once (its cases still run on refopt's side, and only a refopt error
-among them is printed). Without the anchor library the command lists what it would compare
-and exits cleanly.
+with the machine noted, each row after a progress count ``[done/total elapsed]``. On the
+verification problems each side's run is also judged as ``verify`` judges it (the minimum
+reached, or a miss with its stop reason); a case whose two outcome classes differ says so, and
+the summary counts the cases with the same outcome. A refopt piece that does not exist yet is
+reported as "not implemented yet"; an anchor library that is not installed is reported once
+(its cases still run on refopt's side, and only a refopt error among them is printed). Without
+the anchor library the command lists what it would compare and exits cleanly.
 
 Timing: one untimed run of each side first (it warms imports and caches and gives the
 counts), then repeats alternating which side goes first; the median of the repeats is
@@ -126,6 +128,9 @@ def measure(case: Case, repeats: int) -> dict:
     if case.group in MEMORY_GROUPS:
         row["peak_refopt"], row["peak_anchor"] = _peak_bytes(case.run), _peak_bytes(case.anchor)
         row["peak_ratio"] = row["peak_refopt"] / row["peak_anchor"] if row["peak_anchor"] else None
+    if "outcome" in refopt_out and "outcome" in anchor_out:  # verify's judgement, both sides
+        row.update(outcome_refopt=refopt_out["outcome"], outcome_anchor=anchor_out["outcome"],
+                   same_outcome=refopt_out["outcome"] == anchor_out["outcome"])
     x_ref, x_anchor = refopt_out.get("x"), anchor_out.get("x")
     if x_ref is not None and x_anchor is not None:
         diff = np.max(np.abs(np.asarray(x_ref) - np.asarray(x_anchor)), initial=0.0)
@@ -156,7 +161,8 @@ def print_row(row, out=None) -> None:
     njev = "-" if row.get("njev_refopt") is None else f"{row['njev_refopt']}/{row.get('njev_anchor')}"
     print(f"{row['case']:<52} {row['time_refopt'] * 1e3:>9.2f} {row['time_anchor'] * 1e3:>9.2f} "
           f"{row['time_ratio']:>7.1f} {nfev:>11} {_fmt_ratio(row['nfev_ratio']):>6} {njev:>11} "
-          f"{_fmt_ratio(row.get('njev_ratio')):>6}{_fmt_memory(row)}", file=out, flush=True)
+          f"{_fmt_ratio(row.get('njev_ratio')):>6}{_fmt_memory(row)}{_outcome_note(row)}", file=out,
+          flush=True)
 
 
 def _fmt_memory(row) -> str:
@@ -167,19 +173,31 @@ def _fmt_memory(row) -> str:
             f"{_fmt_ratio(row['peak_ratio'])}")
 
 
+
+def _outcome_note(row) -> str:
+    """Nothing when both sides end in the same outcome class, else both classes."""
+    if row.get("same_outcome", True):
+        return ""
+    return f"  outcome: refopt {row['outcome_refopt']}, anchor {row['outcome_anchor']}"
+
+
 def summarize(rows) -> dict:
     """Per group: cases measured, geometric-mean time ratio, cases with equal nfev and njev."""
     summary: dict[str, dict] = {}
     for row in rows:
         s = summary.setdefault(row["group"], {"cases": 0, "measured": 0, "not implemented": 0,
                                               "other": 0, "_ratios": [], "nfev equal": 0,
-                                              "njev equal": 0})
+                                              "njev equal": 0, "same outcome": 0,
+                                              "outcome compared": 0})
         s["cases"] += 1
         if row["status"] == "ok":
             s["measured"] += 1
             s["_ratios"].append(row["time_ratio"])
             s["nfev equal"] += row["nfev_refopt"] == row["nfev_anchor"]
             s["njev equal"] += row.get("njev_refopt") == row.get("njev_anchor")
+            if "same_outcome" in row:
+                s["outcome compared"] += 1
+                s["same outcome"] += row["same_outcome"]
         elif row["status"] == "not implemented yet":
             s["not implemented"] += 1
         else:
@@ -195,12 +213,17 @@ def print_summary(summary, out=None) -> None:
     out = sys.stdout if out is None else out
     print("\nsummary per group (time ratio = refopt / anchor, geometric mean)", file=out)
     print(f"{'group':<12} {'cases':>6} {'measured':>9} {'not impl.':>9} {'other':>6} "
-          f"{'time ratio':>10} {'nfev equal':>10} {'njev equal':>10}", file=out)
+          f"{'time ratio':>10} {'nfev equal':>10} {'njev equal':>10} {'same outcome':>12}", file=out)
     for group, s in summary.items():
         ratio = s["time ratio (geometric mean)"]
         print(f"{group:<12} {s['cases']:>6} {s['measured']:>9} {s['not implemented']:>9} "
               f"{s['other']:>6} {'-' if ratio is None else f'{ratio:.1f}':>10} "
-              f"{s['nfev equal']:>10} {s['njev equal']:>10}", file=out)
+              f"{s['nfev equal']:>10} {s['njev equal']:>10} {_same_outcome(s):>12}", file=out)
+
+
+def _same_outcome(s) -> str:
+    """``k/n`` of the cases whose outcome class was compared, or ``-``."""
+    return f"{s['same outcome']}/{s['outcome compared']}" if s["outcome compared"] else "-"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

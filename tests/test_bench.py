@@ -96,6 +96,33 @@ def test_summary_counts_equal_evaluations():
     assert s["time ratio (geometric mean)"] == pytest.approx(2.0)
 
 
+def test_outcome_classes_compared_when_both_sides_judge(capsys):
+    def side(outcome):
+        return lambda: {"nfev": 3, "x": [1.0], "outcome": outcome}
+
+    same = bench.measure(Case("a", "g", side("optimum"), side("optimum")), 1)
+    other = bench.measure(Case("b", "g", side("optimum"), side("miss, budget")), 1)
+    plain = bench.measure(Case("c", "g", lambda: {"nfev": 3}, lambda: {"nfev": 3}), 1)
+    assert same["same_outcome"] and not other["same_outcome"] and "same_outcome" not in plain
+    s = bench.summarize([same, other, plain])["g"]
+    assert s["same outcome"] == 1 and s["outcome compared"] == 2
+    bench.print_row(other)
+    bench.print_row(same)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("outcome: refopt optimum, anchor miss, budget")
+    assert "outcome" not in lines[1]
+
+
+def test_problem_runs_carry_verify_outcome_class():
+    from refopt.benchmarks import problems as bp
+
+    case = next(c for c in bp.cases() if c.name == "lm/mgh_beale_n2_m3/start1")
+    assert case.run()["outcome"] == "optimum"
+    p = next(p for p in bp.all_problems() if p.name == "mgh_beale_n2_m3")
+    assert bp.outcome(p, 0, p.starts[0], True, "") == "miss, converged"
+    assert bp.outcome(p, 0, p.starts[0], False, "maximum number of evaluations") == "miss, budget"
+
+
 def test_without_anchors_it_says_what_it_would_compare(monkeypatch, capsys):
     monkeypatch.setattr(bench, "anchor_available", lambda library: False)
     assert main(["bench"]) == 0

@@ -295,3 +295,19 @@ def test_changed_verdicts_counts_runs_on_one_side_only():
     assert verify.changed_verdicts([row, other], [row]) == ([], [], 1)
     assert verify.verdict(dict(row, passed=False)) == "fail"
     assert verify.verdict(dict(row, passed=False, expected=True)) == "pass"
+
+
+@pytest.mark.parametrize("name, method", [("mgh_beale_n2_m3", "lm"), ("mgh_beale_n2_m3_ssq", "Powell")])
+def test_knife_edge_start_passes_exact_and_perturbed(name, method):
+    """Beale's start (1, 1) lies on x2 = 1, where the residuals do not depend on x1: the
+    exact start reaches x*, a start an ulp off the line is the recorded miss; both pass."""
+    from refopt.problems import mgh_more, reference_runs
+
+    assert name in reference_runs.KNIFE_EDGE and method in reference_runs.KNIFE_EDGE[name]
+    problem = next(p for p in verify.select_problems([name], None) if p.name == name)
+    x0 = np.array(problem.starts[0])
+    np.testing.assert_array_equal(mgh_more.beale_jacobian(x0)[:, 0], 0.0)  # the degenerate line
+    runs = [verify.run_one(problem, 0, verify.METHODS[method], perturb) for perturb in (0.0, 1e-15, -1e-15)]
+    assert runs[0].status == "optimum"
+    assert all(run.status in ("optimum", "known miss") for run in runs[1:])
+    assert all(verify.verdict(run.row()) == "pass" for run in runs)

@@ -12,14 +12,15 @@
   has the pieces; until then the bench reports them as not implemented yet.
 
 Both sides get the same function objects, starts and options, so the ratios compare the
-solvers and nothing else.
+solvers and nothing else. Each run also reports its :func:`outcome` class, which the bench
+compares between the two sides.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..problems import all_problems
+from ..problems import all_problems, reference_runs
 from ..verify import minimize_options, public_face
 from . import Case, import_anchor
 
@@ -27,31 +28,46 @@ LEAST_SQUARES_BUDGET = 2000  # as verify: where the algorithm goes, not the defa
 
 
 # [runners]
-def _leastsq_runner(leastsq, problem, x0):
+def outcome(problem, start: int, x, success: bool, message: str) -> str:
+    """The outcome class of a run, as ``verify`` judges it: the minimum reached
+    (``optimum``, ``local minimum``, ``asymptote``) or ``miss`` with the stop reason
+    (:func:`refopt.problems.reference_runs.stop_reason`). The bench compares it with scipy's
+    in the same process (issue 21: a known miss must miss as scipy's run does)."""
+    with np.errstate(all="ignore"):
+        judged = problem.judge(x, start)
+    if judged.passed:
+        return judged.reached
+    return "miss, " + reference_runs.stop_reason({"success": success, "message": message})
+
+
+def _leastsq_runner(leastsq, problem, x0, start):
     def run():
-        x, _, info, _, ier = leastsq(problem.fun, x0, Dfun=problem.jac, full_output=True,
-                                     maxfev=LEAST_SQUARES_BUDGET)
-        return {"nfev": info["nfev"], "njev": info.get("njev"), "x": x, "status": ier}
+        x, _, info, mesg, ier = leastsq(problem.fun, x0, Dfun=problem.jac, full_output=True,
+                                        maxfev=LEAST_SQUARES_BUDGET)
+        return {"nfev": info["nfev"], "njev": info.get("njev"), "x": x, "status": ier,
+                "outcome": outcome(problem, start, x, ier in (1, 2, 3, 4), mesg)}
 
     return run
 
 
-def _least_squares_runner(least_squares, problem, x0, method):
+def _least_squares_runner(least_squares, problem, x0, start, method):
     def run():
         r = least_squares(problem.fun, x0, jac=problem.jac, method=method,
                           max_nfev=LEAST_SQUARES_BUDGET)
-        return {"nfev": r.nfev, "njev": r.njev, "x": r.x, "status": r.status}
+        return {"nfev": r.nfev, "njev": r.njev, "x": r.x, "status": r.status,
+                "outcome": outcome(problem, start, r.x, r.success, r.message)}
 
     return run
 
 
-def _minimize_runner(minimize, problem, x0, method):
+def _minimize_runner(minimize, problem, x0, start, method):
     kwargs = minimize_options(problem, method, problem.jac)
 
     def run():
         r = minimize(problem.fun, x0, method=method, **kwargs)
         return {"nfev": r.get("nfev"), "njev": r.get("njev"), "nit": r.get("nit"), "x": r.x,
-                "status": r.get("status")}
+                "status": r.get("status"),
+                "outcome": outcome(problem, start, r.x, r.get("success"), r.get("message", ""))}
 
     return run
 
@@ -110,10 +126,10 @@ def _least_squares_cases(problems):
         for i, x0 in enumerate(p.starts):
             x0 = np.array(x0, dtype=float)
             tag = f"{p.name}/start{i + 1}"
-            cases.append(_versus(f"lm/{tag}", "lm", _leastsq_runner, "leastsq", p, x0))
+            cases.append(_versus(f"lm/{tag}", "lm", _leastsq_runner, "leastsq", p, x0, i))
             for method in ("trf", "dogbox"):
                 cases.append(_versus(f"{method}/{tag}", method, _least_squares_runner,
-                                     "least_squares", p, x0, method))
+                                     "least_squares", p, x0, i, method))
     return cases
 
 
@@ -124,7 +140,7 @@ def _minimize_cases(problems, methods):
             for i, x0 in enumerate(p.starts):
                 x0 = np.array(x0, dtype=float)
                 cases.append(_versus(f"{method}/{p.name}/start{i + 1}", method,
-                                     _minimize_runner, "minimize", p, x0, method))
+                                     _minimize_runner, "minimize", p, x0, i, method))
     return cases
 
 

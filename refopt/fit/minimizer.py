@@ -57,6 +57,10 @@ NATIVE_BOUNDS = ("least_squares", "lbfgsb", "slsqp", "anneal")  # the rest: MINU
 LEASTSQ_TOL = 1e-12  # ftol and xtol (lmfit: 1.5e-8)
 LEASTSQ_EPSFCN = 1e-14  # relative error assumed of the residuals: difference step 1e-7 (lmfit: 1e-10)
 POLISH_STEPS = 3  # Gauss-Newton steps with a central-difference Jacobian after leastsq
+# default evaluation limits per (nvarys + 1), as lmfit's: local methods, and global searches
+# (lmfit 1.x: brute, basinhopping, ampgo, shgo, dual_annealing; here anneal)
+MAX_NFEV_LOCAL = 2000
+MAX_NFEV_GLOBAL = 200000
 
 
 class MinimizerException(Exception):
@@ -183,7 +187,8 @@ class Minimizer:
     calc_covar : bool, optional
         Estimate the covariance (default True).
     max_nfev : int, optional
-        Evaluation limit (default ``2000 (nvarys + 1)``); the fit is aborted beyond it.
+        Evaluation limit (default ``2000 (nvarys + 1)``, ``200000 (nvarys + 1)`` for the
+        global search ``anneal``, as lmfit's global methods); the fit is aborted beyond it.
     **kws
         Keyword arguments passed to the engine by every fit method.
     """
@@ -261,7 +266,7 @@ class Minimizer:
                 par.init_value = float(par.value)
         self.result = result
         self._nres = None
-        self._limit = self.max_nfev if self.max_nfev is not None else 2000 * (len(self._vars) + 1)
+        self._limit = self.max_nfev if self.max_nfev is not None else MAX_NFEV_LOCAL * (len(self._vars) + 1)
         return result
 
     def unprepare_fit(self) -> None:
@@ -276,9 +281,10 @@ class Minimizer:
         result = self.result
         params = result.params
         table = params._asteval.symtable
-        native = self._native
-        for par, u in zip(self._vars, fvars):
-            val = float(u) if native else par.from_internal(float(u))
+        values = np.asarray(fvars, dtype=float).tolist()  # Python floats, once
+        if not self._native:
+            values = [par.from_internal(u) for par, u in zip(self._vars, values)]
+        for par, val in zip(self._vars, values):
             par._val = val
             table[par.name] = val
         params.evaluate_expressions(self._order)
@@ -296,18 +302,23 @@ class Minimizer:
 
     def _checked(self, out: Any, nfev: int) -> np.ndarray:
         """The residual function's output as a float vector (complex as real pairs)."""
-        if out is None or isinstance(out, (str, bytes, dict)):
+        if type(out) is np.ndarray and out.dtype.type is np.float64:  # the common case, at once
+            arr = out.ravel()
+        elif out is None or isinstance(out, (str, bytes, dict)):
             raise TypeError(f"the objective function must return an array of numbers (or a "
                             f"number), not {type(out).__name__}")
-        try:
-            arr = np.asarray(out)
-            if np.iscomplexobj(arr):
-                arr = np.ascontiguousarray(arr, dtype=complex).ravel().view(float)
-            arr = arr.astype(float, copy=False).ravel()
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"the objective function must return an array of numbers, got "
-                            f"{type(out).__name__} ({exc})") from None
-        if self.nan_policy != "propagate":
+        else:
+            try:
+                arr = np.asarray(out)
+                if np.iscomplexobj(arr):
+                    arr = np.ascontiguousarray(arr, dtype=complex).ravel().view(float)
+                arr = arr.astype(float, copy=False).ravel()
+            except (TypeError, ValueError) as exc:
+                raise TypeError(f"the objective function must return an array of numbers, got "
+                                f"{type(out).__name__} ({exc})") from None
+        # a NaN or inf makes r.r non-finite (so may an overflow: then look closer); one
+        # dot product is cheaper than testing every entry
+        if self.nan_policy != "propagate" and not math.isfinite(arr @ arr):
             finite = np.isfinite(arr)
             if not finite.all():
                 if self.nan_policy == "raise":
@@ -474,6 +485,8 @@ class Minimizer:
                 "refopt.fit: method 'anneal' runs refopt.optimize.anneal, which this refopt does "
                 f"not have yet; available engines: {', '.join(_available_fit_methods())}") from None
         result = self._start("anneal", params, max_nfev, native=True)
+        if max_nfev is None and self.max_nfev is None:  # a global search: lmfit's larger limit
+            self._limit = MAX_NFEV_GLOBAL * (result.nvarys + 1)
         if result.nvarys == 0:
             return self._finish_fixed(result)
         open_ended = [p.name for p in self._vars if not (math.isfinite(p.min) and math.isfinite(p.max))]
@@ -590,7 +603,7 @@ class Minimizer:
             x, r = ctx.x, result.residual
             chisqr = float(r @ r)
             for _ in range(POLISH_STEPS):
-                J = self._external_jacobian(x)
+                J = self._external_jacobian(x, r)
                 result._jacobian_at_solution = J  # the covariance needs it too, unless x moves
                 norms = np.linalg.norm(J, axis=0)
                 if not np.all(np.isfinite(J)) or np.any(norms == 0):
@@ -617,7 +630,7 @@ class Minimizer:
         J = getattr(result, "_jacobian_at_solution", None)
         if J is None:
             with _evaluating_externally(self, result):
-                J = self._external_jacobian(self._external_point())
+                J = self._external_jacobian(self._external_point(), result.residual)
         return _inverse_normal(J, self._vars)
 
     def _external_point(self) -> np.ndarray:
@@ -632,16 +645,18 @@ class Minimizer:
             H = _difference_hessian(self.penalty, self._external_point(), self._vars)
         return _inverse_hessian(H)
 
-    def _external_jacobian(self, x: np.ndarray) -> np.ndarray:
+    def _external_jacobian(self, x: np.ndarray, r: np.ndarray) -> np.ndarray:
         """Central-difference Jacobian of the residuals in external coordinates, with steps
-        ``eps**(1/3) |x|``, never stepping outside a bound (one-sided there)."""
+        ``eps**(1/3) |x|``, never stepping outside a bound (one-sided there); ``r`` is the
+        residual at ``x``, already known (the one-sided formula needs it, the central one
+        does not: it is not evaluated again)."""
         from ..differentiation import approx_derivative
 
         lb = np.array([p.min for p in self._vars])
         ub = np.array([p.max for p in self._vars])
         # a step relative to |x| itself (not to max(1, |x|)): NIST's Hahn1 has parameters of 1e-9
         return approx_derivative(self._residual, x, method="3-point", rel_step=EPS ** (1 / 3),
-                                 bounds=(lb, ub))
+                                 f0=r, bounds=(lb, ub))
 
     # ---- uncertainties
     # [uncertainties]
@@ -694,7 +709,7 @@ class Minimizer:
             return None, "every varied parameter is at a bound"
         x = self._external_point()
         with _evaluating_externally(self, result):
-            J = self._external_jacobian(x)
+            J = self._external_jacobian(x, result.residual)
         sub, reason = _inverse_normal(J[:, free], [self._vars[i] for i in free])
         if sub is None:
             return None, reason

@@ -388,7 +388,7 @@ class Parameters(dict):
     def __init__(self, usersyms: dict | None = None) -> None:
         super().__init__()
         self._asteval = Interpreter(symtable=dict(_default_symbols()))  # a copy: cheap
-        self._base_symbols = frozenset(self._asteval.symtable)
+        self._base_symbols = self._asteval._initial_names  # the defaults and print
         self._order: list[Parameter] | None = None
         self._fresh = False
         if usersyms:
@@ -488,8 +488,10 @@ class Parameters(dict):
         return self.update(other)
 
     def valuesdict(self) -> dict[str, float]:
-        """``{name: value}`` as plain floats, expressions evaluated."""
-        self.update_constraints()
+        """``{name: value}`` as plain floats, expressions evaluated (again only when a value
+        changed since they were: inside a fit they are fresh at every evaluation)."""
+        if not self._fresh:
+            self.update_constraints()
         return {name: float(par._val) for name, par in self.items()}
 
     def eval(self, expr: str) -> Any:
@@ -501,7 +503,10 @@ class Parameters(dict):
     def user_symbols(self) -> dict[str, Any]:
         """Symbols added to the interpreter beyond its defaults and the parameter values."""
         table = self._asteval.symtable
-        return {k: v for k, v in table.items() if k not in self._base_symbols and k not in self}
+        added = table.keys() - self._base_symbols - self.keys()  # set arithmetic, in C
+        if not added:  # the common case: nothing but the defaults and the parameters
+            return {}
+        return {k: v for k, v in table.items() if k in added}  # in the table's order
 
     # ---- constraints
     # [constraints]
@@ -623,7 +628,7 @@ class Parameters(dict):
         out._asteval.symtable.update(_copy_symbols(self.user_symbols(), memo))
         for par in dict.values(self):
             new = Parameter.__new__(Parameter)
-            new.__setstate__(_copy.deepcopy(par.__getstate__(), memo))
+            new.__setstate__(_copied_state(par.__getstate__(), memo))
             out[par.name] = new
         return out
 
@@ -694,6 +699,14 @@ class Parameters(dict):
     def load(self, fp, usersyms: dict | None = None, **kws) -> Parameters:
         """Read parameters written by :meth:`dump` from the open file ``fp``."""
         return self.loads(fp.read(), usersyms=usersyms, **kws)
+
+
+_ATOMS = frozenset((float, int, bool, str, type(None), np.float64))  # immutable: shared as is
+
+
+def _copied_state(state: tuple, memo: dict) -> tuple:
+    """A deep copy of a state tuple; only its containers (correl, user_data, ...) are copied."""
+    return tuple(v if type(v) in _ATOMS else _copy.deepcopy(v, memo) for v in state)
 
 
 def _copy_symbols(symbols: dict, memo: dict) -> dict:

@@ -275,7 +275,34 @@ def test_unknown_method_and_bad_arguments():
         Minimizer(line_residual, line_params(), reduce_fcn="huber")
 
 
-@pytest.mark.parametrize("method", ["lbfgsb", "slsqp"])  # anneal: test_anneal_searches_the_parameters_box
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_anneal_reaches_the_line_after_its_polish(seed):
+    """A straight line in a box: the annealing walk ends near the least-squares line and the
+    L-BFGS-B polish lands on it. The walk runs its 400 coolings of 50 candidates (about 20 000
+    evaluations), so the fit needs the global methods' evaluation limit, 200 000 (nvarys + 1):
+    under the local methods' 2000 (nvarys + 1) it was aborted mid-walk, at a random candidate."""
+    x, y = line_data()
+    m, c, sd_m, sd_c, _ = ols(x, y)
+    params = line_params(min=-10.0, max=10.0)
+    params["c"].set(min=-10.0, max=10.0)
+    res = minimize(line_residual, params, method="anneal", args=(x, y), seed=seed)
+    assert not res.aborted and res.nfev > 2000 * 3
+    assert res.params["m"].value == pytest.approx(m, rel=1e-6)
+    assert res.params["c"].value == pytest.approx(c, rel=1e-5)
+    assert res.params["m"].stderr == pytest.approx(sd_m, rel=1e-6)
+    assert res.params["c"].stderr == pytest.approx(sd_c, rel=1e-6)
+    assert res.chisqr == pytest.approx(float(np.sum((y - m * x - c) ** 2)), rel=1e-10)
+
+
+def test_anneal_keeps_an_explicit_evaluation_limit():
+    x, y = line_data()
+    params = line_params(min=-10.0, max=10.0)
+    params["c"].set(min=-10.0, max=10.0)
+    res = minimize(line_residual, params, method="anneal", args=(x, y), seed=0, max_nfev=500)
+    assert res.aborted and not res.success and "> 500" in res.message
+
+
+@pytest.mark.parametrize("method", ["lbfgsb", "slsqp"])  # anneal: above
 def test_engines_not_yet_written_say_so(method):
     x, y = line_data()
     params = line_params(min=-10.0, max=10.0)  # anneal searches a box

@@ -8,9 +8,11 @@ The problems are those of ``python -m refopt verify``: Moré, Garbow & Hillstrom
 Nelder–Mead, Powell, L-BFGS-B and SLSQP, a large sparse problem and an lmfit-style fit —
 through refopt and through the anchor library, alternating the two in one process, and prints
 per case the ratios refopt/anchor of the wall time (median of repeats) and of nfev and njev,
-with the machine noted. A refopt piece that does not exist yet is reported as "not
-implemented yet"; an anchor that is not installed is reported as such. Without the anchor
-library the command lists what it would compare and exits cleanly.
+and, where the problem has a known optimum, the value each side ended with beside it (f*); the
+summary counts per group the cases with equal nfev, njev and nit and the cases where each side
+reached f* (within ``1e-6 max(1, |f*|)``), with the machine noted. A refopt piece that does not
+exist yet is reported as "not implemented yet"; an anchor that is not installed is reported as
+such. Without the anchor library the command lists what it would compare and exits cleanly.
 
 Timing: one untimed run of each side first (it warms imports and caches and gives the
 counts), then repeats alternating which side goes first; the median of the repeats is
@@ -105,6 +107,7 @@ def measure(case: Case, repeats: int) -> dict:
     for key in ("nfev", "njev"):
         a, b = row.get(f"{key}_refopt"), row.get(f"{key}_anchor")
         row[f"{key}_ratio"] = a / b if a is not None and b else None
+    row.update(_values(case, refopt_out, anchor_out))
     x_ref, x_anchor = refopt_out.get("x"), anchor_out.get("x")
     if x_ref is not None and x_anchor is not None:
         diff = np.max(np.abs(np.asarray(x_ref) - np.asarray(x_anchor)), initial=0.0)
@@ -116,6 +119,28 @@ def measure(case: Case, repeats: int) -> dict:
 def _counts(side, out) -> dict:
     return {f"{key}_{side}": (None if out.get(key) is None else int(out[key]))
             for key in ("nfev", "njev", "nit")}
+
+
+F_STAR_RTOL = 1e-6  # a side "reached f*" when |f - f*| <= 1e-6 max(1, |f*|)
+
+
+def reached(f, f_star) -> bool | None:
+    """Whether the value ``f`` a side ended with is the known optimum (None: unknown)."""
+    if f is None or f_star is None or not math.isfinite(f_star):
+        return None
+    return bool(abs(f - f_star) <= F_STAR_RTOL * max(1.0, abs(f_star)))
+
+
+def _values(case: Case, refopt_out: dict, anchor_out: dict) -> dict:
+    """The values both sides ended with, beside the known optimum of the case."""
+    if case.f_star is None:
+        return {}
+    row = {"f_star": case.f_star}
+    for side, out in (("refopt", refopt_out), ("anchor", anchor_out)):
+        f = out.get("fun")
+        row[f"f_{side}"] = None if f is None else float(f)
+        row[f"reached_{side}"] = reached(row[f"f_{side}"], case.f_star)
+    return row
 
 
 # [/measure]
@@ -133,9 +158,17 @@ def print_row(row, out=None) -> None:
         return
     nfev = f"{row['nfev_refopt']}/{row['nfev_anchor']}"
     njev = "-" if row.get("njev_refopt") is None else f"{row['njev_refopt']}/{row.get('njev_anchor')}"
+    values = ""
+    if "f_star" in row:  # the known optimum beside the value each side reached
+        values = " " + " ".join(f"{_fmt_value(row.get(k)):>13}"
+                                for k in ("f_refopt", "f_anchor", "f_star"))
     print(f"{row['case']:<52} {row['time_refopt'] * 1e3:>9.2f} {row['time_anchor'] * 1e3:>9.2f} "
           f"{row['time_ratio']:>7.1f} {nfev:>11} {_fmt_ratio(row['nfev_ratio']):>6} {njev:>11} "
-          f"{_fmt_ratio(row.get('njev_ratio')):>6}", file=out, flush=True)
+          f"{_fmt_ratio(row.get('njev_ratio')):>6}{values}", file=out, flush=True)
+
+
+def _fmt_value(value) -> str:
+    return "-" if value is None else f"{value:.7g}"
 
 
 def summarize(rows) -> dict:
@@ -144,13 +177,17 @@ def summarize(rows) -> dict:
     for row in rows:
         s = summary.setdefault(row["group"], {"cases": 0, "measured": 0, "not implemented": 0,
                                               "other": 0, "_ratios": [], "nfev equal": 0,
-                                              "njev equal": 0})
+                                              "njev equal": 0, "nit equal": 0,
+                                              "f* refopt": 0, "f* anchor": 0})
         s["cases"] += 1
         if row["status"] == "ok":
             s["measured"] += 1
             s["_ratios"].append(row["time_ratio"])
             s["nfev equal"] += row["nfev_refopt"] == row["nfev_anchor"]
             s["njev equal"] += row.get("njev_refopt") == row.get("njev_anchor")
+            s["nit equal"] += row.get("nit_refopt") == row.get("nit_anchor")
+            s["f* refopt"] += bool(row.get("reached_refopt"))
+            s["f* anchor"] += bool(row.get("reached_anchor"))
         elif row["status"] == "not implemented yet":
             s["not implemented"] += 1
         else:
@@ -166,12 +203,16 @@ def print_summary(summary, out=None) -> None:
     out = sys.stdout if out is None else out
     print("\nsummary per group (time ratio = refopt / anchor, geometric mean)", file=out)
     print(f"{'group':<12} {'cases':>6} {'measured':>9} {'not impl.':>9} {'other':>6} "
-          f"{'time ratio':>10} {'nfev equal':>10} {'njev equal':>10}", file=out)
+          f"{'time ratio':>10} {'nfev equal':>10} {'njev equal':>10} {'nit equal':>9} "
+          f"{'f* refopt':>9} {'f* anchor':>9}", file=out)
     for group, s in summary.items():
         ratio = s["time ratio (geometric mean)"]
         print(f"{group:<12} {s['cases']:>6} {s['measured']:>9} {s['not implemented']:>9} "
               f"{s['other']:>6} {'-' if ratio is None else f'{ratio:.1f}':>10} "
-              f"{s['nfev equal']:>10} {s['njev equal']:>10}", file=out)
+              f"{s['nfev equal']:>10} {s['njev equal']:>10} {s['nit equal']:>9} "
+              f"{s['f* refopt']:>9} {s['f* anchor']:>9}", file=out)
+    print("(f* refopt / anchor: cases where that side ended within 1e-6 max(1, |f*|) of the "
+          "known optimum)", file=out)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -223,7 +264,8 @@ def main(args: argparse.Namespace) -> int:
     if missing:
         print(f"(not installed: {', '.join(missing)}; their cases are listed as such)")
     print(f"{'case':<52} {'refopt ms':>9} {'anchor ms':>9} {'ratio':>7} {'nfev r/a':>11} "
-          f"{'ratio':>6} {'njev r/a':>11} {'ratio':>6}")
+          f"{'ratio':>6} {'njev r/a':>11} {'ratio':>6} {'f refopt':>13} {'f anchor':>13} "
+          f"{'f*':>13}")
     rows = []
     for case in cases:
         if case.library in missing:  # still say whether refopt has the piece

@@ -44,6 +44,9 @@ class Case:
         is the library (``"scipy"``, ``"lmfit"``, ``"asteval"``).
     note : str
         Anything a reader of the table should know (what the case stands for).
+    f_star : float or None
+        The problem's known optimal value, when it has one: the bench prints it beside the
+        value ``fun`` each side reached (runners that know it return ``fun``).
     """
 
     name: str
@@ -52,6 +55,7 @@ class Case:
     anchor: Callable[[], dict] | None = None
     anchor_name: str = ""
     note: str = ""
+    f_star: float | None = None
 
     @property
     def library(self) -> str:

@@ -148,9 +148,12 @@ def test_the_known_optimum_is_printed_beside_each_sides_value(capsys):
     assert (s["f* refopt"], s["f* anchor"], s["nit equal"]) == (1, 0, 1)
     assert bench.reached(1e-7, 0.0) and not bench.reached(2e-6, 0.0)  # absolute near f* = 0
     assert bench.reached(None, 1.0) is None and bench.reached(1.0, None) is None
+    assert bench.reached(124.3622, 124.362, f_tol=1e-3) and not bench.reached(124.3622, 124.362)
 
 
 def test_minimize_cases_carry_the_problems_optimum():
     cases = [c for c in bench_problems.cases() if c.group == "SLSQP"]
     by_name = {p.name: p for p in all_problems()}
     assert cases and all(c.f_star == by_name[c.name.split("/")[1]].f_star for c in cases)
+    p = by_name[cases[0].name.split("/")[1]]
+    assert cases[0].f_tol == p.tolerance(p.f_star)

@@ -47,6 +47,9 @@ class Case:
     f_star : float or None
         The problem's known optimal value, when it has one: the bench prints it beside the
         value ``fun`` each side reached (runners that know it return ``fun``).
+    f_tol : float or None
+        How far from ``f_star`` a value still counts as the optimum (the problem's own
+        tolerance, as verify judges it); None: ``1e-6 max(1, |f_star|)``.
     """
 
     name: str
@@ -56,6 +59,7 @@ class Case:
     anchor_name: str = ""
     note: str = ""
     f_star: float | None = None
+    f_tol: float | None = None
 
     @property
     def library(self) -> str:

@@ -88,11 +88,12 @@ def _deferred(make, face, *args):
     return run
 
 
-def _versus(name, group, make, face, *args, f_star=None):
+def _versus(name, group, make, face, *args, f_star=None, f_tol=None):
     """The case running ``make(solver, *args)`` with ``refopt.<face>`` and with
     ``scipy.optimize.<face>``."""
     return Case(name, group, _deferred(make, _refopt(face), *args),
-                _deferred(make, _scipy(face), *args), f"scipy.optimize.{face}", f_star=f_star)
+                _deferred(make, _scipy(face), *args), f"scipy.optimize.{face}", f_star=f_star,
+                f_tol=f_tol)
 
 
 # [/runners]
@@ -125,7 +126,8 @@ def _minimize_cases(problems, methods):
                 x0 = np.array(x0, dtype=float)
                 cases.append(_versus(f"{method}/{p.name}/start{i + 1}", method,
                                      _minimize_runner, "minimize", p, x0, method,
-                                     f_star=float(p.f_star)))
+                                     f_star=float(p.f_star),
+                                     f_tol=float(p.tolerance(p.f_star))))
     return cases
 
 

@@ -274,3 +274,11 @@ def test_more_equalities_than_variables_ends_cleanly():
                    constraints=({"type": "eq", "fun": lambda w: 1.0 - target},
                                 {"type": "eq", "fun": lambda w: np.sum(w) - 1}))
     assert res.status == 2 and res.message == "More equality constraints than independent variables"
+
+
+def test_more_equalities_than_variables_with_inequalities_ends_cleanly():
+    # scipy issue 25665: this shape once under-allocated scipy's workspace
+    res = minimize(lambda x: x @ x, [0.5, 0.5], method="SLSQP",
+                   constraints=({"type": "eq", "fun": lambda x: [x[0] - 1, x[1], x[0] + x[1] - 1]},
+                                {"type": "ineq", "fun": lambda x: x[0] + 3}))
+    assert res.status == 2 and not res.success

@@ -11,7 +11,10 @@ per case the ratios refopt/anchor of the wall time (median of repeats) and of nf
 with the machine noted, each row after a progress count ``[done/total elapsed]``. On the
 verification problems each side's run is also judged as ``verify`` judges it (the minimum
 reached, or a miss with its stop reason); a case whose two outcome classes differ says so, and
-the summary counts the cases with the same outcome. A refopt piece that does not exist yet is
+the summary counts the cases with the same outcome. Where the problem has a known optimum,
+the value each side ended with is printed beside it (f*), and the summary counts per group the
+cases with equal nfev, njev and nit and those where each side reached f* (within the
+problem's own tolerance, as verify judges). A refopt piece that does not exist yet is
 reported as "not implemented yet"; an anchor library that is not installed is reported once
 (its cases still run on refopt's side, and only a refopt error among them is printed). Without
 the anchor library the command lists what it would compare and exits cleanly.
@@ -131,6 +134,7 @@ def measure(case: Case, repeats: int) -> dict:
     if "outcome" in refopt_out and "outcome" in anchor_out:  # verify's judgement, both sides
         row.update(outcome_refopt=refopt_out["outcome"], outcome_anchor=anchor_out["outcome"],
                    same_outcome=refopt_out["outcome"] == anchor_out["outcome"])
+    row.update(_values(case, refopt_out, anchor_out))
     x_ref, x_anchor = refopt_out.get("x"), anchor_out.get("x")
     if x_ref is not None and x_anchor is not None:
         diff = np.max(np.abs(np.asarray(x_ref) - np.asarray(x_anchor)), initial=0.0)
@@ -142,6 +146,30 @@ def measure(case: Case, repeats: int) -> dict:
 def _counts(side, out) -> dict:
     return {f"{key}_{side}": (None if out.get(key) is None else int(out[key]))
             for key in ("nfev", "njev", "nit")}
+
+
+F_STAR_RTOL = 1e-6  # without the problem's tolerance: |f - f*| <= 1e-6 max(1, |f*|)
+
+
+def reached(f, f_star, f_tol=None) -> bool | None:
+    """Whether the value ``f`` a side ended with is the known optimum, within ``f_tol``
+    (default ``1e-6 max(1, |f*|)``); None when either is unknown."""
+    if f is None or f_star is None or not math.isfinite(f_star):
+        return None
+    tol = F_STAR_RTOL * max(1.0, abs(f_star)) if f_tol is None else f_tol
+    return bool(abs(f - f_star) <= tol)
+
+
+def _values(case: Case, refopt_out: dict, anchor_out: dict) -> dict:
+    """The values both sides ended with, beside the known optimum of the case."""
+    if case.f_star is None:
+        return {}
+    row = {"f_star": case.f_star}
+    for side, out in (("refopt", refopt_out), ("anchor", anchor_out)):
+        f = out.get("fun")
+        row[f"f_{side}"] = None if f is None else float(f)
+        row[f"reached_{side}"] = reached(row[f"f_{side}"], case.f_star, case.f_tol)
+    return row
 
 
 # [/measure]
@@ -159,10 +187,14 @@ def print_row(row, out=None) -> None:
         return
     nfev = f"{row['nfev_refopt']}/{row['nfev_anchor']}"
     njev = "-" if row.get("njev_refopt") is None else f"{row['njev_refopt']}/{row.get('njev_anchor')}"
+    values = ""
+    if "f_star" in row:  # the known optimum beside the value each side reached
+        values = " " + " ".join(f"{_fmt_value(row.get(k)):>13}"
+                                for k in ("f_refopt", "f_anchor", "f_star"))
     print(f"{row['case']:<52} {row['time_refopt'] * 1e3:>9.2f} {row['time_anchor'] * 1e3:>9.2f} "
           f"{row['time_ratio']:>7.1f} {nfev:>11} {_fmt_ratio(row['nfev_ratio']):>6} {njev:>11} "
-          f"{_fmt_ratio(row.get('njev_ratio')):>6}{_fmt_memory(row)}{_outcome_note(row)}", file=out,
-          flush=True)
+          f"{_fmt_ratio(row.get('njev_ratio')):>6}{_fmt_memory(row)}{values}{_outcome_note(row)}",
+          file=out, flush=True)
 
 
 def _fmt_memory(row) -> str:
@@ -173,12 +205,15 @@ def _fmt_memory(row) -> str:
             f"{_fmt_ratio(row['peak_ratio'])}")
 
 
-
 def _outcome_note(row) -> str:
     """Nothing when both sides end in the same outcome class, else both classes."""
     if row.get("same_outcome", True):
         return ""
     return f"  outcome: refopt {row['outcome_refopt']}, anchor {row['outcome_anchor']}"
+
+
+def _fmt_value(value) -> str:
+    return "-" if value is None else f"{value:.7g}"
 
 
 def summarize(rows) -> dict:
@@ -187,7 +222,8 @@ def summarize(rows) -> dict:
     for row in rows:
         s = summary.setdefault(row["group"], {"cases": 0, "measured": 0, "not implemented": 0,
                                               "other": 0, "_ratios": [], "nfev equal": 0,
-                                              "njev equal": 0, "same outcome": 0,
+                                              "njev equal": 0, "nit equal": 0,
+                                              "f* refopt": 0, "f* anchor": 0, "same outcome": 0,
                                               "outcome compared": 0})
         s["cases"] += 1
         if row["status"] == "ok":
@@ -195,6 +231,9 @@ def summarize(rows) -> dict:
             s["_ratios"].append(row["time_ratio"])
             s["nfev equal"] += row["nfev_refopt"] == row["nfev_anchor"]
             s["njev equal"] += row.get("njev_refopt") == row.get("njev_anchor")
+            s["nit equal"] += row.get("nit_refopt") == row.get("nit_anchor")
+            s["f* refopt"] += bool(row.get("reached_refopt"))
+            s["f* anchor"] += bool(row.get("reached_anchor"))
             if "same_outcome" in row:
                 s["outcome compared"] += 1
                 s["same outcome"] += row["same_outcome"]
@@ -213,12 +252,16 @@ def print_summary(summary, out=None) -> None:
     out = sys.stdout if out is None else out
     print("\nsummary per group (time ratio = refopt / anchor, geometric mean)", file=out)
     print(f"{'group':<12} {'cases':>6} {'measured':>9} {'not impl.':>9} {'other':>6} "
-          f"{'time ratio':>10} {'nfev equal':>10} {'njev equal':>10} {'same outcome':>12}", file=out)
+          f"{'time ratio':>10} {'nfev equal':>10} {'njev equal':>10} {'nit equal':>9} "
+          f"{'f* refopt':>9} {'f* anchor':>9} {'same outcome':>12}", file=out)
     for group, s in summary.items():
         ratio = s["time ratio (geometric mean)"]
         print(f"{group:<12} {s['cases']:>6} {s['measured']:>9} {s['not implemented']:>9} "
               f"{s['other']:>6} {'-' if ratio is None else f'{ratio:.1f}':>10} "
-              f"{s['nfev equal']:>10} {s['njev equal']:>10} {_same_outcome(s):>12}", file=out)
+              f"{s['nfev equal']:>10} {s['njev equal']:>10} {s['nit equal']:>9} "
+              f"{s['f* refopt']:>9} {s['f* anchor']:>9} {_same_outcome(s):>12}", file=out)
+    print("(f* refopt / anchor: cases where that side ended at the known optimum, within the "
+          "problem's tolerance)", file=out)
 
 
 def _same_outcome(s) -> str:
@@ -278,7 +321,8 @@ def main(args: argparse.Namespace) -> int:
               "and only a refopt error is printed for them)")
     progress = Progress(len(cases))
     print(progress.blank() + f"{'case':<52} {'refopt ms':>9} {'anchor ms':>9} {'ratio':>7} "
-          f"{'nfev r/a':>11} {'ratio':>6} {'njev r/a':>11} {'ratio':>6}")
+          f"{'nfev r/a':>11} {'ratio':>6} {'njev r/a':>11} {'ratio':>6} "
+          f"{'f refopt':>13} {'f anchor':>13} {'f*':>13}")
     rows = []
     for case in cases:
         if case.library in missing:  # still say whether refopt has the piece

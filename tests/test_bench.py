@@ -163,3 +163,30 @@ def test_broyden_residuals_are_the_tridiagonal_system():
     rows, cols = bench_problems.broyden_sparsity_triplets(4)
     assert sorted(zip(rows.tolist(), cols.tolist())) == sorted(
         (i, j) for i in range(4) for j in range(4) if abs(i - j) <= 1)
+
+
+def test_the_known_optimum_is_printed_beside_each_sides_value(capsys):
+    def ending_at(f):
+        def run():
+            return {"nfev": 3, "njev": 2, "nit": 2, "x": np.array([1.0]), "fun": f}
+        return run
+
+    row = bench.measure(Case("t/f", "t", ending_at(2.0 + 1e-7), ending_at(2.1), "scipy.optimize.x",
+                             f_star=2.0), repeats=1)
+    assert row["f_star"] == 2.0 and row["f_anchor"] == 2.1
+    assert row["reached_refopt"] is True and row["reached_anchor"] is False
+    bench.print_row(row)
+    assert capsys.readouterr().out.split()[-3:] == ["2", "2.1", "2"]
+    s = bench.summarize([row])["t"]
+    assert (s["f* refopt"], s["f* anchor"], s["nit equal"]) == (1, 0, 1)
+    assert bench.reached(1e-7, 0.0) and not bench.reached(2e-6, 0.0)  # absolute near f* = 0
+    assert bench.reached(None, 1.0) is None and bench.reached(1.0, None) is None
+    assert bench.reached(124.3622, 124.362, f_tol=1e-3) and not bench.reached(124.3622, 124.362)
+
+
+def test_minimize_cases_carry_the_problems_optimum():
+    cases = [c for c in bench_problems.cases() if c.group == "SLSQP"]
+    by_name = {p.name: p for p in all_problems()}
+    assert cases and all(c.f_star == by_name[c.name.split("/")[1]].f_star for c in cases)
+    p = by_name[cases[0].name.split("/")[1]]
+    assert cases[0].f_tol == p.tolerance(p.f_star)

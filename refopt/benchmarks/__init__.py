@@ -44,6 +44,12 @@ class Case:
         is the library (``"scipy"``, ``"lmfit"``, ``"asteval"``).
     note : str
         Anything a reader of the table should know (what the case stands for).
+    f_star : float or None
+        The problem's known optimal value, when it has one: the bench prints it beside the
+        value ``fun`` each side reached (runners that know it return ``fun``).
+    f_tol : float or None
+        How far from ``f_star`` a value still counts as the optimum (the problem's own
+        tolerance, as verify judges it); None: ``1e-6 max(1, |f_star|)``.
     """
 
     name: str
@@ -52,6 +58,8 @@ class Case:
     anchor: Callable[[], dict] | None = None
     anchor_name: str = ""
     note: str = ""
+    f_star: float | None = None
+    f_tol: float | None = None
 
     @property
     def library(self) -> str:

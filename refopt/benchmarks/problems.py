@@ -66,7 +66,7 @@ def _minimize_runner(minimize, problem, x0, start, method):
     def run():
         r = minimize(problem.fun, x0, method=method, **kwargs)
         return {"nfev": r.get("nfev"), "njev": r.get("njev"), "nit": r.get("nit"), "x": r.x,
-                "status": r.get("status"),
+                "status": r.get("status"), "fun": float(r.fun),
                 "outcome": outcome(problem, start, r.x, r.get("success"), r.get("message", ""))}
 
     return run
@@ -104,11 +104,12 @@ def _deferred(make, face, *args):
     return run
 
 
-def _versus(name, group, make, face, *args):
+def _versus(name, group, make, face, *args, f_star=None, f_tol=None):
     """The case running ``make(solver, *args)`` with ``refopt.<face>`` and with
     ``scipy.optimize.<face>``."""
     return Case(name, group, _deferred(make, _refopt(face), *args),
-                _deferred(make, _scipy(face), *args), f"scipy.optimize.{face}")
+                _deferred(make, _scipy(face), *args), f"scipy.optimize.{face}", f_star=f_star,
+                f_tol=f_tol)
 
 
 # [/runners]
@@ -140,7 +141,9 @@ def _minimize_cases(problems, methods):
             for i, x0 in enumerate(p.starts):
                 x0 = np.array(x0, dtype=float)
                 cases.append(_versus(f"{method}/{p.name}/start{i + 1}", method,
-                                     _minimize_runner, "minimize", p, x0, i, method))
+                                     _minimize_runner, "minimize", p, x0, i, method,
+                                     f_star=float(p.f_star),
+                                     f_tol=float(p.tolerance(p.f_star))))
     return cases
 
 

@@ -62,7 +62,7 @@ def householder(x: np.ndarray) -> tuple[np.ndarray, float, float]:
     beta = math.hypot(alpha, tail)
     v0 = -(tail * tail) / (alpha + beta) if alpha > 0.0 else alpha - beta
     v[1:] = x[1:] / v0
-    return v, -v0 / beta, beta  # (28.10)
+    return v, -v0 / beta, beta  # (28.5)
 
 
 def reflect(v: np.ndarray, tau: float, a: np.ndarray) -> np.ndarray:
@@ -115,7 +115,7 @@ class _ActiveSet:
     def dual(self) -> None:
         """``w_Z = A_Z^T (b - A x)``: below row ``npos`` the transformed ``b`` is the residual."""
         z, k = self.zero_set(), self.npos
-        self.w[z] = self.b[k:] @ self.a[k:, z]  # (28.6)
+        self.w[z] = self.b[k:] @ self.a[k:, z]  # (28.3), LH (23.10) step 2
 
     def candidate(self) -> tuple[int, Any] | None:
         """The zero-set column to free: the largest positive dual whose Householder pivot is
@@ -232,7 +232,7 @@ def _step_to_feasibility(s: _ActiveSet, z: np.ndarray) -> bool:
     if not nonpositive.any():
         return False
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(nonpositive, -xp / (z - xp), np.inf)  # (28.7)
+        ratio = np.where(nonpositive, -xp / (z - xp), np.inf)  # (28.4), LH (23.10) steps 8-10
     ratio = np.where(np.isnan(ratio), np.inf, ratio)
     leaving = int(np.argmin(ratio))
     alpha = ratio[leaving]
@@ -334,7 +334,7 @@ def ldp(G: np.ndarray, h: np.ndarray) -> ConstrainedSolution:
     mg, n = G.shape
     if mg == 0:
         return ConstrainedSolution(np.zeros(n), 0.0, np.zeros(0), np.zeros(0), SOLVED)
-    dual = np.vstack([G.T, h[None, :]])  # (28.8)
+    dual = np.vstack([G.T, h[None, :]])  # (28.6), LH §23.4
     target = np.zeros(n + 1)
     target[n] = 1.0
     u, rnorm, _, mode = nnls_active_set(dual, target, 3 * mg)
@@ -345,7 +345,7 @@ def ldp(G: np.ndarray, h: np.ndarray) -> ConstrainedSolution:
     fac = 1.0 - float(h @ u)
     if not (1.0 + fac) - 1.0 > 0.0:
         return _failed(n, 0, mg, INCOMPATIBLE)
-    x = (G.T @ u) / fac  # (28.9)
+    x = (G.T @ u) / fac  # (28.7), LH §23.4
     return ConstrainedSolution(x, norm2(x), np.zeros(0), u / fac, SOLVED)
 
 
@@ -417,7 +417,7 @@ def lsi(A: np.ndarray, b: np.ndarray, G: np.ndarray, h: np.ndarray) -> Constrain
     k = min(ma, n)
     if not np.all(np.abs(np.diag(r[:k, :k])) >= EPS):
         return _failed(n, 0, mg, SINGULAR_A)
-    g_r = right_solve_upper(G, r[:n, :n])  # G R^{-1}   (28.11)
+    g_r = right_solve_upper(G, r[:n, :n])  # G R^{-1}   (28.8), LH §23.5
     found = ldp(g_r, h - g_r @ c[:n])
     if found.mode != SOLVED:
         return found
@@ -473,7 +473,7 @@ def lsei(A: np.ndarray, b: np.ndarray, E: np.ndarray, f: np.ndarray, G: np.ndarr
         return _failed(n, me, mg, TOO_MANY_EQUALITIES)
     e, a, g = np.array(E, dtype=float), np.array(A, dtype=float), np.array(G, dtype=float)
     reflections = []
-    for i in range(me):  # (28.12)
+    for i in range(me):  # (28.9), LH §23.6
         v, tau, beta = householder(e[i, i:])
         for block in (e[i + 1:], a, g):
             block[:, i:] = reflect(v, tau, block[:, i:].T).T

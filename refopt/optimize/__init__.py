@@ -30,6 +30,7 @@ import numpy as np
 
 from .._warnings import OptimizeWarning, warn_user
 from .anneal import anneal  # simulated annealing: a function of its own, as scipy 0.14 had it
+from ._fixed import REMOVES_FIXED, remove_fixed
 
 
 __all__ = ["minimize", "OptimizeWarning", "anneal"]
@@ -312,9 +313,19 @@ def minimize(fun: Callable, x0: Any, args: Any = (), method: Any = None, jac: An
     from .._callback import wrap_callback
 
     wrapped = wrap_callback(callback)
+    free = None  # variables fixed by lb == ub are taken out, as scipy does (see _fixed.py)
+    if bounds is not None and meth in REMOVES_FIXED:
+        reduced = remove_fixed(meth, fun, x0, args, jac, bounds, constraints)
+        if isinstance(reduced, dict):  # every variable fixed: nothing to run
+            return reduced
+        if reduced is not None:
+            free, fun, x0, jac, bounds, constraints = reduced
+            wrapped = free.callback(wrapped)
     recorder = None if wrapped is None else _StopRecorder(wrapped)
     result = _call_solver(meth, solver, fun, x0, args, jac, recorder, bounds, options,
                           constraints)
+    if free is not None:
+        free.restore(result)
     if recorder is not None and recorder.stop_iteration:
         result["success"] = False
         result["status"] = 99

@@ -17,15 +17,15 @@ in factored form. Written as the least-squares problem ``min ||A d - b||`` with
 
 * when the linearised constraints are inconsistent, the QP is augmented by one variable
   ``δ ∈ [0, 1]`` that relaxes them (Kraft §2.2.3; weight ρ = 100, times 10 on each retry,
-  at most 5 retries) (28.3);
-* the step is judged on the L1 merit function ``φ(x) = f(x) + Σ μ_j |c_j(x)|⁻`` (28.4) with
+  at most 5 retries) (28.10);
+* the step is judged on the L1 merit function ``φ(x) = f(x) + Σ μ_j |c_j(x)|⁻`` (28.11) with
   the penalties ``μ_j = max(|λ_j|, (μ_j + |λ_j|)/2)`` from the QP multipliers λ;
 * an Armijo backtracking search on ``φ`` over ``α ∈ [0.1, 1]`` by quadratic interpolation,
-  at most 10 reductions (28.5);
+  at most 10 reductions (28.12);
 * BFGS on the Lagrangian's gradient difference with Powell's damping (θ keeps ``sᵀy >=
-  0.2 sᵀBs``) (28.6), applied to the factors as two rank-one updates by Fletcher and
+  0.2 sᵀBs``) (28.13), applied to the factors as two rank-one updates by Fletcher and
   Powell's composite-t method ("On the modification of LDLᵀ factorizations", Math. Comp.
-  28, 1974) (28.7);
+  28, 1974) (28.14);
 * a failed line search direction (uphill) resets ``B = I``; after five resets a relaxed
   convergence test (tolerance ``10·ftol``) decides between success and mode 8.
 
@@ -203,13 +203,13 @@ def bfgs_update(L: np.ndarray, d: np.ndarray, s: np.ndarray, y: np.ndarray) -> b
     gradient difference ``y``. False when it would be singular (``B`` must be reset)."""
     Bs = L @ (d * (L.T @ s))
     sy, sBs = float(s @ y), float(s @ Bs)
-    if sy < DAMPING * sBs:  # (28.6)
+    if sy < DAMPING * sBs:  # (28.13), Powell (1978)
         theta = (sBs - DAMPING * sBs) / (sBs - sy)
         y = theta * y + (1.0 - theta) * Bs
         sy = DAMPING * sBs
     if sy == 0.0 or sBs == 0.0:
         return False
-    ldl_update(L, d, y, 1.0 / sy)  # (28.7)
+    ldl_update(L, d, y, 1.0 / sy)  # (28.14), Fletcher & Powell (1974)
     ldl_update(L, d, Bs, -1.0 / sBs)
     return True
 
@@ -224,7 +224,7 @@ def bfgs_update(L: np.ndarray, d: np.ndarray, s: np.ndarray, y: np.ndarray) -> b
 # [lsq]
 def qp_step(L: np.ndarray, d: np.ndarray, g: np.ndarray, C: np.ndarray, c: np.ndarray,
             meq: int, lower: np.ndarray, upper: np.ndarray, rho: float | None = None):
-    """The QP (28.1) written as an LSEI (28.2) and solved; ``rho`` augments it (28.3).
+    """The QP (28.1) written as an LSEI (28.2) and solved; ``rho`` augments it (28.10).
 
     ``lower``, ``upper`` bound the step (NaN: no bound). Returns ``(step, multipliers,
     mode)``; with ``rho`` the step has one more component, the relaxation δ.
@@ -336,7 +336,7 @@ def search_direction(st: SLSQPState) -> int:
     st.badlin = False
     if mode == 6 and st.n == st.meq:
         mode = 4
-    if mode == 4:  # inconsistent linearisation (28.3)
+    if mode == 4:  # inconsistent linearisation (28.10), Kraft §2.2.3
         st.badlin = True
         rho = RHO0
         for _retry in range(MAX_AUGMENTED + 1):
@@ -364,11 +364,11 @@ def merit_slope(st: SLSQPState) -> tuple[float, float, float] | None:
     if h1 < st.acc and viol.sum() < st.acc and not st.badlin and st.f == st.f:
         return None
     penalty = float(st.mu @ viol)
-    return st.f + penalty, gs - penalty * st.h4, gs  # (28.4)
+    return st.f + penalty, gs - penalty * st.h4, gs  # (28.11)
 
 
 def line_search(st: SLSQPState, phi0: float, slope: float) -> None:
-    """Backtrack on the merit function from ``x0`` along ``s`` (28.5); ``s`` ends as the
+    """Backtrack on the merit function from ``x0`` along ``s`` (28.12); ``s`` ends as the
     step taken."""
     x0 = st.x.copy()
     alpha = 1.0

@@ -205,3 +205,43 @@ def test_lsi_satisfies_kkt(seed, n, mg):
     assert np.all(G @ x >= h - 1e-9) and np.all(mu >= 0)
     np.testing.assert_allclose(A.T @ (A @ x - b), G.T @ mu, atol=1e-8)
     assert found.norm == pytest.approx(np.linalg.norm(A @ x - b), rel=1e-9)
+
+
+# The cases of scipy's own NNLS tests (scipy/optimize/tests/test__nnls.py, 1.17) with answers
+# true by construction: b = A x for a nonnegative x, so the residual is zero and, where the
+# columns on x's support determine it, x is the solution.
+
+def test_consistent_system_with_rank_two_matrix_has_zero_residual():
+    A = np.arange(25.0).reshape(-1, 5)  # rank 2: many nonnegative solutions fit exactly
+    b = A @ np.arange(5.0)
+    x, rnorm = refopt.nnls(A, b)
+    assert np.all(x >= 0) and rnorm < 1e-7 and np.linalg.norm(A @ x - b) < 1e-7
+
+
+@pytest.mark.parametrize("shape", [(50, 10), (100, 120)], ids=["tall", "wide"])
+def test_sparse_nonnegative_solution_is_recovered(shape):
+    rng = np.random.default_rng(1685225766635251)
+    A = rng.uniform(-10, 10, size=shape)
+    x = np.abs(rng.uniform(-2, 2, size=shape[1]))
+    x[::2] = 0  # half the variables at their bound
+    x_found, rnorm = refopt.nnls(A, A @ x)
+    np.testing.assert_allclose(x_found, x, rtol=0, atol=1e-10)
+    assert rnorm < 1e-12
+
+
+def test_iteration_limit_on_a_wide_problem():
+    rng = np.random.default_rng(1685225766635251)
+    with pytest.raises(RuntimeError):
+        refopt.nnls(rng.uniform(size=(5, 10)), rng.uniform(size=5), maxiter=1)
+
+
+def test_rows_of_zeros_and_a_column_right_side():
+    # two zero rows, as in scikit-learn's case (scipy issue 22791): KKT still holds
+    rng = np.random.default_rng(42)
+    A = rng.normal(size=(5, 12))
+    A[:2] = 0.0
+    b = rng.normal(size=5)
+    x, rnorm = refopt.nnls(A, b[:, None])
+    w = A.T @ (b - A @ x)
+    assert np.all(x >= 0) and np.all(w[x == 0] <= 1e-10) and np.allclose(w[x > 0], 0, atol=1e-10)
+    assert rnorm == pytest.approx(np.linalg.norm(A @ x - b), abs=1e-14)

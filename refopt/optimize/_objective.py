@@ -133,6 +133,18 @@ def checked_hessian(H: Any, n: int) -> Any:
     return H
 
 
+def warn_if_not_symmetric(H: Any) -> None:
+    """An OptimizeWarning when a dense Hessian is not symmetric beyond rounding: the Newton
+    and trust-region methods use it as if it were (scipy says nothing)."""
+    if not isinstance(H, np.ndarray) or not np.all(np.isfinite(H)):
+        return
+    asymmetry = np.max(np.abs(H - H.T), initial=0.0)
+    if asymmetry > np.sqrt(np.finfo(float).eps) * max(1.0, np.max(np.abs(H), initial=0.0)):
+        warnings.warn(f"The Hessian (`hess`) is not symmetric: max |H - H^T| = "
+                      f"{asymmetry:.3g}; the method uses it as if it were.", OptimizeWarning,
+                      stacklevel=5)
+
+
 class ScalarObjective:
     """``f``, ``grad f`` and the Hessian, with evaluation counting and last-point caching.
 
@@ -277,6 +289,8 @@ class ScalarObjective:
             return
         if callable(self._hess):
             self.H = checked_hessian(self._hess(np.copy(self.x), *self._args), self.n)
+            if self.nhev == 0:  # the first Hessian is checked for symmetry, once
+                warn_if_not_symmetric(self.H)
             self.nhev += 1
         else:
             self._update_grad()
@@ -375,9 +389,10 @@ def gradient_status(warnflag: int, k: int, maxiter: int, gnorm: Any, fval: Any,
 
 def print_summary(status: int, message: str, fval: Any, nit: int, nfev: int,
                   ngev: int | None = None, warning: type = OptimizeWarning,
-                  stacklevel: int = 4) -> None:
+                  stacklevel: int = 4, nhev: int | None = None) -> None:
     """``disp=True`` output: the message (a ``warning`` when the run failed) and the counts;
-    gradient evaluations only where the method makes them (``ngev`` given)."""
+    gradient and Hessian evaluations only where the method makes them (``ngev``, ``nhev``
+    given)."""
     if status == 0:
         print(message)
     else:
@@ -387,6 +402,8 @@ def print_summary(status: int, message: str, fval: Any, nit: int, nfev: int,
     print(f"         Function evaluations: {nfev:d}")
     if ngev is not None:
         print(f"         Gradient evaluations: {ngev:d}")
+    if nhev is not None:
+        print(f"         Hessian evaluations: {nhev:d}")
 
 
 def warn_unknown_options(unknown_options: dict) -> None:

@@ -21,8 +21,8 @@ The front end does what every method would otherwise repeat, in scipy's order:
    ``SR1``); a strategy or a scheme given to a method that needs the Hessian matrix itself
    is an error, and both ``hess`` and ``hessp`` at once earn a warning naming the one used;
 10. dispatch to one module per method (``bfgs.py``, ``cg.py``, ``nelder_mead.py``,
-   ``powell.py``, ``newton_cg.py`` ...). Methods scipy has that refopt does not (yet) raise
-   ``NotImplementedError``.
+    ``powell.py``, ``newton_cg.py`` ...). Methods scipy has that refopt does not (yet) raise
+    ``NotImplementedError``.
 """
 
 from __future__ import annotations

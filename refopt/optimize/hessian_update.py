@@ -11,32 +11,32 @@ or ``H`` of its inverse (``'inv_hess'``). Both are updated from a step ``s = x_2
 the change of gradient ``y = g_2 - g_1`` so that the new matrix satisfies the secant
 equation::
 
-    B_+ s = y          or          H_+ y = s                       (29.1)
+    B_+ s = y          or          H_+ y = s                       (29.3)
 
 The two cases are one computation with the roles of ``s`` and ``y`` exchanged: with
 ``(w, z) = (s, y)`` for ``B`` and ``(w, z) = (y, s)`` for ``H``, both update ``M`` so that
 ``M_+ w = z``. The BFGS formulas are::
 
-    B_+ = B - (B s)(B s)ᵀ / (sᵀ B s) + y yᵀ / (yᵀ s)                            (29.2)  N&W (6.19)
-    H_+ = H + (sᵀy + yᵀH y) / (sᵀy)² s sᵀ - ((H y) sᵀ + s (H y)ᵀ) / (sᵀy)        (29.3)  N&W (6.17)
+    B_+ = B - (B s)(B s)ᵀ / (sᵀ B s) + y yᵀ / (yᵀ s)                            (29.4)  N&W (6.19)
+    H_+ = H + (sᵀy + yᵀH y) / (sᵀy)² s sᵀ - ((H y) sᵀ + s (H y)ᵀ) / (sᵀy)        (29.5)  N&W (6.17)
 
 and the symmetric rank-one update, the same for ``B`` and ``H`` in the ``(w, z)`` form::
 
-    M_+ = M + (z - M w)(z - M w)ᵀ / ((z - M w)ᵀ w)                             (29.4)  N&W (6.24)
+    M_+ = M + (z - M w)(z - M w)ᵀ / ((z - M w)ᵀ w)                             (29.6)  N&W (6.24)
 
 Before the first update ``M = I`` is rescaled (``init_scale='auto'``) by::
 
-    B_0 = (yᵀy / |yᵀs|) I,      H_0 = (|yᵀs| / yᵀy) I                         (29.5)  N&W (6.20)
+    B_0 = (yᵀy / |yᵀs|) I,      H_0 = (|yᵀs| / yᵀy) I                         (29.7)  N&W (6.20)
 
 Safeguards, as scipy's:
 
 * no update when ``s = 0``; a UserWarning and no update when ``y = 0``;
-* BFGS: ``M`` is reset to (29.5) if ``wᵀ M w <= 0`` (lost to rounding); when the curvature
+* BFGS: ``M`` is reset to (29.7) if ``wᵀ M w <= 0`` (lost to rounding); when the curvature
   ``wᵀz <= min_curvature · wᵀ M w``, ``'skip_update'`` leaves ``M`` as it is and
   ``'damp_update'`` replaces ``z`` by ``θ z + (1 - θ) M w`` with
   ``θ = (1 - min_curvature) / (1 - wᵀz / wᵀMw)``, which makes ``wᵀz = min_curvature · wᵀMw``
-  (29.6)  N&W Procedure 18.2;
-* SR1: no update when ``|(z - M w)ᵀ w| <= min_denominator ‖w‖ ‖z - M w‖``  (29.7)  N&W (6.26).
+  (29.8)  N&W Procedure 18.2;
+* SR1: no update when ``|(z - M w)ᵀ w| <= min_denominator ‖w‖ ‖z - M w‖``  (29.9)  N&W (6.26).
 
 ``M`` is kept exactly symmetric: each update is computed on the upper triangle and mirrored
 (scipy updates the upper triangle with BLAS ``syr``/``syr2`` and reads it with ``symv``).
@@ -86,7 +86,7 @@ class HessianUpdateStrategy:
 
 
 def auto_scale(delta_x: np.ndarray, delta_grad: np.ndarray, approx_type: str) -> float:
-    """The factor of (29.5); 1 when ``s``, ``y`` or ``yᵀs`` vanishes."""
+    """The factor of (29.7); 1 when ``s``, ``y`` or ``yᵀs`` vanishes."""
     s_norm2 = np.dot(delta_x, delta_x)
     y_norm2 = np.dot(delta_grad, delta_grad)
     ys = np.abs(np.dot(delta_grad, delta_x))
@@ -135,7 +135,7 @@ class FullHessianUpdateStrategy(HessianUpdateStrategy):
     Parameters
     ----------
     init_scale : float, (n, n) array or 'auto', optional
-        ``M_0 = init_scale · I`` (a float), the given symmetric matrix, or (29.5) at the
+        ``M_0 = init_scale · I`` (a float), the given symmetric matrix, or (29.7) at the
         first update ('auto', the default).
     """
 
@@ -167,14 +167,14 @@ class FullHessianUpdateStrategy(HessianUpdateStrategy):
 
     def _w_z(self, delta_x: np.ndarray, delta_grad: np.ndarray) -> tuple[np.ndarray,
                                                                            np.ndarray]:
-        """``(w, z)`` with ``M_+ w = z`` the secant equation (29.1)."""
+        """``(w, z)`` with ``M_+ w = z`` the secant equation (29.3)."""
         if self.approx_type == "hess":
             return delta_x, delta_grad
         return delta_grad, delta_x
 
     def _scale_first(self, delta_x: np.ndarray, delta_grad: np.ndarray) -> None:
         if isinstance(self.init_scale, str) and self.init_scale == "auto":
-            scale, replace = auto_scale(delta_x, delta_grad, self.approx_type), False  # (29.5)
+            scale, replace = auto_scale(delta_x, delta_grad, self.approx_type), False  # (29.7)
         else:
             scale, replace = initial_matrix(self.init_scale, self.n)
         self.M = scale if replace else self.M * scale
@@ -208,12 +208,12 @@ class FullHessianUpdateStrategy(HessianUpdateStrategy):
 
 
 class BFGS(FullHessianUpdateStrategy):
-    """The Broyden–Fletcher–Goldfarb–Shanno update (29.2)/(29.3).
+    """The Broyden–Fletcher–Goldfarb–Shanno update (29.4)/(29.5).
 
     Parameters
     ----------
     exception_strategy : {'skip_update', 'damp_update'}, optional
-        What to do when the curvature condition fails (29.6): leave the matrix as it is, or
+        What to do when the curvature condition fails (29.8): leave the matrix as it is, or
         interpolate between the BFGS update and the unchanged matrix (Powell's damping).
     min_curvature : float, optional
         The least curvature ``wᵀz``, relative to ``wᵀ M w``, that is used unmodified;
@@ -237,31 +237,31 @@ class BFGS(FullHessianUpdateStrategy):
         wz = np.dot(w, z)
         Mw = self.dot(w)
         wMw = Mw.dot(w)
-        if wMw <= 0.0:  # M lost definiteness to rounding: start again from (29.5)
+        if wMw <= 0.0:  # M lost definiteness to rounding: start again from (29.7)
             self.M = auto_scale(delta_x, delta_grad, self.approx_type) * np.eye(self.n)
             Mw = self.dot(w)
             wMw = Mw.dot(w)
-        if wz <= self.min_curvature * wMw:                                     # (29.6)
+        if wz <= self.min_curvature * wMw:                                     # (29.8)
             if self.exception_strategy == "skip_update":
                 return
             theta = (1 - self.min_curvature) / (1 - wz / wMw)
             z = theta * z + (1 - theta) * Mw
             wz = np.dot(w, z)
         if self.approx_type == "hess":
-            self.M = add_rank_one(add_rank_one(self.M, 1.0 / wz, z), -1.0 / wMw, Mw)  # (29.2)
+            self.M = add_rank_one(add_rank_one(self.M, 1.0 / wz, z), -1.0 / wMw, Mw)  # (29.4)
         else:
             M = add_rank_two(self.M, -1.0 / wz, z, Mw)
-            self.M = add_rank_one(M, (wz + wMw) / wz ** 2, z)                     # (29.3)
+            self.M = add_rank_one(M, (wz + wMw) / wz ** 2, z)                     # (29.5)
 
 
 class SR1(FullHessianUpdateStrategy):
-    """The symmetric rank-one update (29.4).
+    """The symmetric rank-one update (29.6).
 
     Parameters
     ----------
     min_denominator : float, optional
         The update is skipped when ``|(z - M w)ᵀ w|`` is at most ``min_denominator`` times
-        ``‖w‖ ‖z - M w‖`` (29.7); default 1e-8.
+        ``‖w‖ ‖z - M w‖`` (29.9); default 1e-8.
     init_scale : float, (n, n) array or 'auto', optional
         See :class:`FullHessianUpdateStrategy`.
     """
@@ -275,6 +275,6 @@ class SR1(FullHessianUpdateStrategy):
         residual = z - self.dot(w)
         denominator = np.dot(w, residual)
         if np.abs(denominator) <= self.min_denominator * np.linalg.norm(w) * \
-                np.linalg.norm(residual):                                       # (29.7)
+                np.linalg.norm(residual):                                       # (29.9)
             return
-        self.M = add_rank_one(self.M, 1 / denominator, residual)               # (29.4)
+        self.M = add_rank_one(self.M, 1 / denominator, residual)               # (29.6)

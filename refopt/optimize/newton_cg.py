@@ -8,11 +8,11 @@ R. S. Dembo, S. C. Eisenstat and T. Steihaug, "Inexact Newton methods", SIAM J. 
 
 At ``x_k`` with gradient ``g`` and Hessian ``H`` the quadratic model of ``f`` is::
 
-    m(p) = f + gᵀp + ½ pᵀH p                                    (29.8)
+    m(p) = f + gᵀp + ½ pᵀH p                                    (29.1)
 
 and its minimiser, when ``H`` is positive definite, solves the Newton equation::
 
-    H p = -g                                                    (29.9)
+    H p = -g                                                    (29.2)
 
 The equation is solved only roughly, by conjugate gradients from ``p = 0`` (residual
 ``r = H p + g``, direction ``d``), stopped as soon as::
@@ -118,7 +118,7 @@ def gradient_difference(grad: Callable, x: np.ndarray, d: np.ndarray, epsilon: A
 
 
 def truncated_cg(g: np.ndarray, product: Callable) -> np.ndarray | None:
-    """An approximate solution of (29.9) by CG from 0, stopped by (29.10) or by non-positive
+    """An approximate solution of (29.2) by CG from 0, stopped by (29.10) or by non-positive
     curvature (29.13); None when ``20 n`` steps do not meet (29.10)."""
     b = -g
     g_norm1 = np.linalg.norm(b, ord=1)

@@ -108,7 +108,7 @@ def spd_and_pairs(draw, count=1):
 
 
 # ------------------------------------------------------------------------------------------
-# The defining properties: symmetry, the secant equation (29.1), definiteness
+# The defining properties: symmetry, the secant equation (29.3), definiteness
 # ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("approx_type", APPROX_TYPES)
@@ -121,7 +121,7 @@ def test_one_update_is_symmetric_and_satisfies_the_secant_equation(make, approx_
     A = M.get_matrix()
     assert_array_equal(A, A.T)
     w, z = (s, y) if approx_type == "hess" else (y, s)
-    if make is SR1 and np.allclose(A, np.eye(n)):  # (29.7): an update skipped
+    if make is SR1 and np.allclose(A, np.eye(n)):  # (29.9): an update skipped
         return
     assert_allclose(A @ w, z, rtol=1e-8, atol=1e-8 * np.abs(z).max())
 
@@ -155,7 +155,7 @@ def test_hessian_and_inverse_versions_stay_inverses(make):
 
 
 # ------------------------------------------------------------------------------------------
-# Skipped and damped updates (29.6), (29.7)
+# Skipped and damped updates (29.8), (29.9)
 # ------------------------------------------------------------------------------------------
 
 def test_bfgs_skip_update_leaves_the_matrix_when_curvature_is_too_small():
@@ -176,7 +176,7 @@ def test_bfgs_skip_update_leaves_the_matrix_when_curvature_is_too_small():
 
 @pytest.mark.parametrize("approx_type", APPROX_TYPES)
 def test_bfgs_damp_update_keeps_definiteness_with_negative_curvature(approx_type):
-    # (29.6): z is replaced by theta z + (1 - theta) M w, so that wᵀz = 0.2 wᵀMw > 0
+    # (29.8): z is replaced by theta z + (1 - theta) M w, so that wᵀz = 0.2 wᵀMw > 0
     s, y = np.array([1.0, 2.0, -1.0]), np.array([-0.5, -1.0, 0.3])
     assert y @ s < 0
     M = started(BFGS(exception_strategy="damp_update", init_scale=2.0), 3, approx_type)
@@ -192,7 +192,7 @@ def test_bfgs_damp_update_keeps_definiteness_with_negative_curvature(approx_type
 
 
 def test_sr1_skips_a_vanishing_denominator():
-    # scipy's test_SR1_skip_update: (29.7) with min_denominator = 1e-2
+    # scipy's test_SR1_skip_update: (29.9) with min_denominator = 1e-2
     steps, changes = path_steps(ROSEN_PATH[:19])
     M = started(SR1(init_scale=1, min_denominator=1e-2), 5, "hess")
     for s, y in zip(steps[:17], changes[:17]):
@@ -222,7 +222,7 @@ def test_zero_step_is_ignored_and_zero_gradient_change_warns():
 
 
 # ------------------------------------------------------------------------------------------
-# Initial scaling (29.5) and init_scale
+# Initial scaling (29.7) and init_scale
 # ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("approx_type", APPROX_TYPES)

@@ -61,7 +61,7 @@ def counted(fun, calls, key):
 @st.composite
 def quadratic_and_eigen_start(draw):
     """An SPD quadratic and a start x* + t v with v an eigenvector of A: the gradient there
-    is an eigenvector, so one CG step solves (29.9) exactly."""
+    is an eigenvector, so one CG step solves (29.2) exactly."""
     M, c = draw(spd_systems())
     A = M @ M.T
     _, V = np.linalg.eigh(A)

@@ -59,7 +59,7 @@ def test_update_strategy_learns_from_every_move():
     objective.fun(x1)  # a move: the gradient at x1 is computed for the update
     assert objective.ngev == 2
     s, y = x1 - X0, g(x1) - g(X0)
-    assert_allclose(objective.hess(x1).dot(s), y)  # the secant equation (29.1)
+    assert_allclose(objective.hess(x1).dot(s), y)  # the secant equation (29.3)
     assert strategy.approx_type is None  # the user's strategy was copied
 
 

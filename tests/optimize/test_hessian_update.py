@@ -15,27 +15,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from refopt.optimize import BFGS, SR1, HessianUpdateStrategy
 
+from . import rosen_der, rosen_hess
+
 APPROX_TYPES = ("hess", "inv_hess")
-
-
-def rosen_grad(x):
-    x = np.asarray(x)
-    der = np.zeros_like(x)
-    der[1:-1] = (200 * (x[1:-1] - x[:-2] ** 2) - 400 * (x[2:] - x[1:-1] ** 2) * x[1:-1]
-                 - 2 * (1 - x[1:-1]))
-    der[0] = -400 * x[0] * (x[1] - x[0] ** 2) - 2 * (1 - x[0])
-    der[-1] = 200 * (x[-1] - x[-2] ** 2)
-    return der
-
-
-def rosen_hess(x):
-    x = np.atleast_1d(x)
-    H = np.diag(-400 * x[:-1], 1) - np.diag(400 * x[:-1], -1)
-    diagonal = np.zeros(len(x))
-    diagonal[0] = 1200 * x[0] ** 2 - 400 * x[1] + 2
-    diagonal[-1] = 200
-    diagonal[1:-1] = 202 + 1200 * x[1:-1] ** 2 - 400 * x[2:]
-    return H + np.diag(diagonal)
 
 
 # the iterates of a run on the 5-dimensional Rosenbrock function, from scipy's test: inputs
@@ -82,7 +64,7 @@ ROSEN_PATH = np.array([
 
 
 def path_steps(points):
-    grads = [rosen_grad(x) for x in points]
+    grads = [rosen_der(x) for x in points]
     return ([points[i + 1] - points[i] for i in range(len(points) - 1)],
             [grads[i + 1] - grads[i] for i in range(len(grads) - 1)])
 

@@ -19,17 +19,8 @@ from refopt.optimize import BFGS, SR1, OptimizeWarning
 from refopt.optimize.newton_cg import truncated_cg
 
 from . import (MGH_PROBLEMS, ROSEN_X0, EntropyProblem, assert_solves, check_library_run,
-               library_cases, library_id, quadratic, rosen, rosen_der, spd_systems)
-
-
-def rosen_hess(x):
-    x = np.atleast_1d(x)
-    H = np.diag(-400 * x[:-1], 1) - np.diag(400 * x[:-1], -1)
-    diagonal = np.zeros(len(x))
-    diagonal[0] = 1200 * x[0] ** 2 - 400 * x[1] + 2
-    diagonal[-1] = 200
-    diagonal[1:-1] = 202 + 1200 * x[1:-1] ** 2 - 400 * x[2:]
-    return H + np.diag(diagonal)
+               library_cases, library_id, quadratic, rosen, rosen_der, rosen_hess,
+               spd_systems)
 
 
 def rosen_hess_prod(x, p):

@@ -125,7 +125,7 @@ def measure(case: Case, repeats: int) -> dict:
     row.update(status="ok", repeats=len(times["refopt"]), time_refopt=t_ref, time_anchor=t_anchor,
                time_ratio=t_ref / t_anchor if t_anchor > 0 else math.inf,
                **_counts("refopt", refopt_out), **_counts("anchor", anchor_out))
-    for key in ("nfev", "njev"):
+    for key in ("nfev", "njev", "nhev"):
         a, b = row.get(f"{key}_refopt"), row.get(f"{key}_anchor")
         row[f"{key}_ratio"] = a / b if a is not None and b else None
     if case.group in MEMORY_GROUPS:
@@ -145,7 +145,7 @@ def measure(case: Case, repeats: int) -> dict:
 
 def _counts(side, out) -> dict:
     return {f"{key}_{side}": (None if out.get(key) is None else int(out[key]))
-            for key in ("nfev", "njev", "nit")}
+            for key in ("nfev", "njev", "nhev", "nit")}
 
 
 F_STAR_RTOL = 1e-6  # without the problem's tolerance: |f - f*| <= 1e-6 max(1, |f*|)
@@ -193,7 +193,8 @@ def print_row(row, out=None) -> None:
                                 for k in ("f_refopt", "f_anchor", "f_star"))
     print(f"{row['case']:<52} {row['time_refopt'] * 1e3:>9.2f} {row['time_anchor'] * 1e3:>9.2f} "
           f"{row['time_ratio']:>7.1f} {nfev:>11} {_fmt_ratio(row['nfev_ratio']):>6} {njev:>11} "
-          f"{_fmt_ratio(row.get('njev_ratio')):>6}{_fmt_memory(row)}{values}{_outcome_note(row)}",
+          f"{_fmt_ratio(row.get('njev_ratio')):>6}{_nhev_column(row)}{_fmt_memory(row)}{values}"
+          f"{_outcome_note(row)}",
           file=out, flush=True)
 
 
@@ -216,8 +217,16 @@ def _fmt_value(value) -> str:
     return "-" if value is None else f"{value:.7g}"
 
 
+def _nhev_column(row) -> str:
+    """`` nhev r/a`` for the methods that count Hessian evaluations, else nothing."""
+    if row.get("nhev_refopt") is None:
+        return ""
+    return f" {row['nhev_refopt']}/{row.get('nhev_anchor')}"
+
+
 def summarize(rows) -> dict:
-    """Per group: cases measured, geometric-mean time ratio, cases with equal nfev and njev."""
+    """Per group: cases measured, geometric-mean time ratio, cases with equal nfev and njev
+    (and nhev, for the groups that count Hessian evaluations)."""
     summary: dict[str, dict] = {}
     for row in rows:
         s = summary.setdefault(row["group"], {"cases": 0, "measured": 0, "not implemented": 0,
@@ -237,6 +246,9 @@ def summarize(rows) -> dict:
             if "same_outcome" in row:
                 s["outcome compared"] += 1
                 s["same outcome"] += row["same_outcome"]
+            if row.get("nhev_refopt") is not None:
+                s["nhev equal"] = s.get("nhev equal", 0) + (row["nhev_refopt"]
+                                                            == row.get("nhev_anchor"))
         elif row["status"] == "not implemented yet":
             s["not implemented"] += 1
         else:
@@ -253,13 +265,14 @@ def print_summary(summary, out=None) -> None:
     print("\nsummary per group (time ratio = refopt / anchor, geometric mean)", file=out)
     print(f"{'group':<12} {'cases':>6} {'measured':>9} {'not impl.':>9} {'other':>6} "
           f"{'time ratio':>10} {'nfev equal':>10} {'njev equal':>10} {'nit equal':>9} "
-          f"{'f* refopt':>9} {'f* anchor':>9} {'same outcome':>12}", file=out)
+          f"{'f* refopt':>9} {'f* anchor':>9} {'same outcome':>12} {'nhev equal':>10}", file=out)
     for group, s in summary.items():
         ratio = s["time ratio (geometric mean)"]
         print(f"{group:<12} {s['cases']:>6} {s['measured']:>9} {s['not implemented']:>9} "
               f"{s['other']:>6} {'-' if ratio is None else f'{ratio:.1f}':>10} "
               f"{s['nfev equal']:>10} {s['njev equal']:>10} {s['nit equal']:>9} "
-              f"{s['f* refopt']:>9} {s['f* anchor']:>9} {_same_outcome(s):>12}", file=out)
+              f"{s['f* refopt']:>9} {s['f* anchor']:>9} {_same_outcome(s):>12} "
+              f"{s.get('nhev equal', '-'):>10}", file=out)
     print("(f* refopt / anchor: cases where that side ended at the known optimum, within the "
           "problem's tolerance)", file=out)
 
@@ -321,7 +334,7 @@ def main(args: argparse.Namespace) -> int:
               "and only a refopt error is printed for them)")
     progress = Progress(len(cases))
     print(progress.blank() + f"{'case':<52} {'refopt ms':>9} {'anchor ms':>9} {'ratio':>7} "
-          f"{'nfev r/a':>11} {'ratio':>6} {'njev r/a':>11} {'ratio':>6} "
+          f"{'nfev r/a':>11} {'ratio':>6} {'njev r/a':>11} {'ratio':>6} nhev r/a "
           f"{'f refopt':>13} {'f anchor':>13} {'f*':>13}")
     rows = []
     for case in cases:

@@ -53,13 +53,14 @@ import numpy as np
 from .problems import Problem, all_problems, reference_runs
 
 LEAST_SQUARES = ("lm", "trf", "dogbox")
-MINIMIZE = ("BFGS", "CG", "Nelder-Mead", "Powell", "L-BFGS-B", "SLSQP")
+MINIMIZE = ("BFGS", "CG", "Nelder-Mead", "Powell", "L-BFGS-B", "SLSQP", "Newton-CG")
 
 OPTIONS = {
     "lm": {"max_nfev": 2000},
     "trf": {"max_nfev": 2000},
     "dogbox": {"max_nfev": 2000},
     "BFGS": {"options": {"maxiter": 2000}},
+    "Newton-CG": {"options": {"maxiter": 2000}},
     "CG": {"options": {"maxiter": 5000}},
     "L-BFGS-B": {"options": {"maxiter": 5000}},
     "SLSQP": {"options": {"maxiter": 1000, "ftol": 1e-10}},
@@ -68,7 +69,11 @@ OPTIONS = {
 }
 """Options verify passes to each method (everything else stays at its default)."""
 
-USES_GRADIENT = {"BFGS", "CG", "L-BFGS-B", "SLSQP"}
+USES_GRADIENT = {"BFGS", "CG", "L-BFGS-B", "SLSQP", "Newton-CG"}
+# methods that take the problem's Hessian (extra["hess"]) where it has one; Newton-CG
+# differences the gradient where it has none
+USES_HESSIAN = {"Newton-CG"}
+NEEDS_GRADIENT = {"Newton-CG"}  # methods that do not run without an analytic gradient
 BOUNDS_ONLY = {"L-BFGS-B", "Nelder-Mead", "Powell"}  # minimize methods that take bounds
 CONSTRAINTS = {"SLSQP"}  # minimize methods that take general constraints
 
@@ -130,6 +135,8 @@ def minimize_options(problem: Problem, method: str, jac) -> dict:
               for key, value in OPTIONS.get(method, {}).items()}
     if method in USES_GRADIENT and jac is not None:
         kwargs["jac"] = jac
+    if method in USES_HESSIAN and "hess" in problem.extra:
+        kwargs["hess"] = problem.extra["hess"]
     if "bounds" in problem.extra:
         kwargs["bounds"] = list(zip(*problem.extra["bounds"]))
     if problem.extra.get("constraints"):
@@ -139,8 +146,10 @@ def minimize_options(problem: Problem, method: str, jac) -> dict:
 
 def _minimize_applies(method: str):
     def applies(problem):
+        if method in NEEDS_GRADIENT and problem.jac is None:
+            return False
         if problem.kind == "minimize":
-            return True
+            return method not in NEEDS_GRADIENT or "bounds" not in problem.extra
         if problem.kind != "constrained":
             return False
         if problem.extra.get("constraints"):

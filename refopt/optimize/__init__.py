@@ -16,8 +16,13 @@ The front end does what every method would otherwise repeat, in scipy's order:
    with ``lb`` and ``ub``, are checked and broadcast to ``x0``'s length;
 8. the callback, in either form (``callback(xk)`` or ``callback(intermediate_result)``), is
    wrapped once; ``StopIteration`` raised in it ends the run with status 99;
-9. dispatch to one module per method (``bfgs.py``, ``cg.py``, ``nelder_mead.py``,
-   ``powell.py``). Methods scipy has that refopt does not (yet) raise ``NotImplementedError``.
+9. ``hess`` and ``hessp`` for the methods that use them (Newton-CG here): a callable, a
+   finite-difference scheme of the gradient or a :class:`HessianUpdateStrategy` (``BFGS``,
+   ``SR1``); a strategy or a scheme given to a method that needs the Hessian matrix itself
+   is an error, and both ``hess`` and ``hessp`` at once earn a warning naming the one used;
+10. dispatch to one module per method (``bfgs.py``, ``cg.py``, ``nelder_mead.py``,
+    ``powell.py``, ``newton_cg.py`` ...). Methods scipy has that refopt does not (yet) raise
+    ``NotImplementedError``.
 """
 
 from __future__ import annotations
@@ -29,11 +34,13 @@ from typing import Any
 import numpy as np
 
 from .._warnings import OptimizeWarning, warn_user
-from .anneal import anneal  # simulated annealing: a function of its own, as scipy 0.14 had it
 from ._fixed import REMOVES_FIXED, remove_fixed
+from ._objective import is_update_strategy
+from .anneal import anneal  # simulated annealing: a function of its own, as scipy 0.14 had it
+from .hessian_update import BFGS, SR1, HessianUpdateStrategy
 
 
-__all__ = ["minimize", "OptimizeWarning", "anneal"]
+__all__ = ["minimize", "OptimizeWarning", "anneal", "HessianUpdateStrategy", "BFGS", "SR1"]
 
 FD_METHODS = ("2-point", "3-point", "cs")
 
@@ -46,14 +53,15 @@ _SOLVERS = {
     "bfgs": ("refopt.optimize.bfgs", "minimize_bfgs"),
     "l-bfgs-b": ("refopt.optimize.lbfgsb", "minimize_lbfgsb"),
     "slsqp": ("refopt.optimize.slsqp", "minimize_slsqp"),
+    "newton-cg": ("refopt.optimize.newton_cg", "minimize_newtoncg"),
 }
 
 # scipy's other methods: known names, not written in refopt
-_NOT_WRITTEN = ("newton-cg", "tnc", "cobyla", "cobyqa", "trust-constr",
+_NOT_WRITTEN = ("tnc", "cobyla", "cobyqa", "trust-constr",
                 "dogleg", "trust-ncg", "trust-exact", "trust-krylov")
 
 _CANONICAL = {"nelder-mead": "Nelder-Mead", "powell": "Powell", "cg": "CG", "bfgs": "BFGS",
-              "l-bfgs-b": "L-BFGS-B", "slsqp": "SLSQP"}
+              "l-bfgs-b": "L-BFGS-B", "slsqp": "SLSQP", "newton-cg": "Newton-CG"}
 
 # which methods use what (scipy's tables in _minimize.py)
 _NO_GRADIENT = ("nelder-mead", "powell", "cobyla", "cobyqa")
@@ -65,6 +73,10 @@ _USE_BOUNDS = ("nelder-mead", "powell", "l-bfgs-b", "cobyla", "cobyqa", "slsqp",
                "trust-constr", "_custom")
 _NO_RETURN_ALL = ("l-bfgs-b", "tnc", "cobyla", "cobyqa", "slsqp")
 _FD_GRADIENT = ("trust-constr", "bfgs", "cg", "l-bfgs-b", "tnc", "slsqp")
+# methods that need the Hessian matrix from a callable, with scipy's message when it is not
+_NEED_HESS_MATRIX = {"dogleg": "Hessian is required for dogleg minimization",
+                     "trust-exact": "Hessian matrix is required for trust region exact "
+                                    "minimization."}
 
 
 def _has_constraints(constraints: Any) -> bool:
@@ -115,6 +127,23 @@ def _warn_unused(meth: str, method: Any, jac: Any, hess: Any, hessp: Any, bounds
         warn("cannot handle bounds.")
     if meth in _NO_RETURN_ALL and options.get("return_all", False):
         warn("does not support the return_all option.")
+
+
+def _check_hessian(meth: str, method: Any, jac: Any, hess: Any, hessp: Any) -> None:
+    """``hess`` and ``hessp`` against what the method can do with them (before any work)."""
+    if meth in _NEED_HESS_MATRIX and jac is not None and hess is not None \
+            and not callable(hess):
+        kind = "a HessianUpdateStrategy" if is_update_strategy(hess) else repr(hess)
+        raise ValueError(f"{_NEED_HESS_MATRIX[meth]}: method {method} needs `hess` as a "
+                         f"callable returning the Hessian matrix, not {kind}.")
+    if meth in ("newton-cg", "trust-ncg", "trust-krylov") and hess is not None \
+            and hessp is not None:
+        # scipy's choice, silently: Newton-CG always takes hess; the trust-region loop
+        # takes a callable hess, else hessp
+        used = "hess" if meth == "newton-cg" or callable(hess) else "hessp"
+        ignored = "hessp" if used == "hess" else "hess"
+        warn_user(f"Method {method} was given both `hess` and `hessp`; it uses `{used}` "
+                  f"and ignores `{ignored}`.", RuntimeWarning)
 
 
 def _gradient(fun: Callable, jac: Any, meth: str) -> tuple[Callable, Any]:
@@ -257,14 +286,19 @@ def minimize(fun: Callable, x0: Any, args: Any = (), method: Any = None, jac: An
     args : tuple, optional
         Extra arguments for ``fun`` and its derivatives (a single value is wrapped in a tuple).
     method : str or callable, optional
-        'BFGS', 'CG', 'Nelder-Mead' or 'Powell' (case does not matter), or a callable
-        ``method(fun, x0, args, **kwargs, **options)``. Default: BFGS (L-BFGS-B with bounds,
-        SLSQP with constraints, neither of which refopt has yet).
+        'BFGS', 'CG', 'Nelder-Mead', 'Powell', 'L-BFGS-B', 'SLSQP' or 'Newton-CG' (case does
+        not matter), or a callable ``method(fun, x0, args, **kwargs, **options)``. Default:
+        BFGS (L-BFGS-B with bounds, SLSQP with constraints).
     jac : callable, bool or {'2-point', '3-point', 'cs'}, optional
         The gradient ``jac(x, *args)``; True if ``fun`` returns ``(f, g)``; a finite-difference
         scheme (relative step); None for forward differences with the absolute step ``eps``.
-    hess, hessp : callable, optional
-        Hessian and Hessian-vector product (no refopt method uses them yet).
+    hess : callable, {'2-point', '3-point', 'cs'} or HessianUpdateStrategy, optional
+        The Hessian ``hess(x, *args)`` (an (n, n) array, a sparse matrix or a linear
+        operator), finite differences of the gradient, or a quasi-Newton approximation
+        (:class:`BFGS`, :class:`SR1`), for Newton-CG.
+    hessp : callable, optional
+        ``hessp(x, p, *args)``, the Hessian at ``x`` times a vector ``p`` (Newton-CG; ignored
+        when ``hess`` is given).
     bounds : sequence of (min, max) pairs or Bounds, optional
         Box bounds, for the methods that handle them (Nelder-Mead, Powell).
     constraints : dict or sequence of dict, optional
@@ -300,6 +334,7 @@ def minimize(fun: Callable, x0: Any, args: Any = (), method: Any = None, jac: An
 
     _warn_unused(meth, method, jac, hess, hessp, bounds, constraints, options)
     fun, jac = _gradient(fun, jac, meth)
+    _check_hessian(meth, method, jac, hess, hessp)
     options = _tolerance_options(meth, tol, options)
 
     if meth == "_custom":  # the user's method gets everything as given
@@ -323,7 +358,7 @@ def minimize(fun: Callable, x0: Any, args: Any = (), method: Any = None, jac: An
             wrapped = free.callback(wrapped)
     recorder = None if wrapped is None else _StopRecorder(wrapped)
     result = _call_solver(meth, solver, fun, x0, args, jac, recorder, bounds, options,
-                          constraints)
+                          constraints, hess, hessp)
     if free is not None:
         free.restore(result)
     if recorder is not None and recorder.stop_iteration:
@@ -335,8 +370,10 @@ def minimize(fun: Callable, x0: Any, args: Any = (), method: Any = None, jac: An
 
 def _call_solver(meth: str, solver: Callable, fun: Callable, x0: np.ndarray, args: tuple,
                  jac: Any, callback: Any, bounds: Any, options: dict,
-                 constraints: Any = ()) -> Any:
+                 constraints: Any = (), hess: Any = None, hessp: Any = None) -> Any:
     """Each method's calling convention (the dispatch contract)."""
+    if meth == "newton-cg":
+        return solver(fun, x0, args, jac, hess, hessp, callback, **options)
     if meth in ("nelder-mead", "powell"):
         return solver(fun, x0, args, callback, bounds=bounds, **options)
     if meth == "l-bfgs-b":

@@ -48,6 +48,17 @@ def rosen_der(x: np.ndarray) -> np.ndarray:
     return der
 
 
+def rosen_hess(x: np.ndarray) -> np.ndarray:
+    """Hessian of :func:`rosen` (tridiagonal)."""
+    x = np.atleast_1d(x)
+    H = np.diag(-400 * x[:-1], 1) - np.diag(400 * x[:-1], -1)
+    diagonal = np.zeros(len(x))
+    diagonal[0] = 1200 * x[0] ** 2 - 400 * x[1] + 2
+    diagonal[-1] = 200
+    diagonal[1:-1] = 202 + 1200 * x[1:-1] ** 2 - 400 * x[2:]
+    return H + np.diag(diagonal)
+
+
 ROSEN_X0 = (1.3, 0.7, 0.8, 1.9, 1.2)  # the scipy documentation's starting point
 
 

@@ -46,14 +46,19 @@ _SOLVERS = {
     "bfgs": ("refopt.optimize.bfgs", "minimize_bfgs"),
     "l-bfgs-b": ("refopt.optimize.lbfgsb", "minimize_lbfgsb"),
     "slsqp": ("refopt.optimize.slsqp", "minimize_slsqp"),
+    "dogleg": ("refopt.optimize.dogleg", "minimize_dogleg"),
+    "trust-ncg": ("refopt.optimize.trust_ncg", "minimize_trust_ncg"),
+    "trust-exact": ("refopt.optimize.trust_exact", "minimize_trust_exact"),
+    "trust-krylov": ("refopt.optimize.trust_krylov", "minimize_trust_krylov"),
 }
 
 # scipy's other methods: known names, not written in refopt
-_NOT_WRITTEN = ("newton-cg", "tnc", "cobyla", "cobyqa", "trust-constr",
-                "dogleg", "trust-ncg", "trust-exact", "trust-krylov")
+_NOT_WRITTEN = ("newton-cg", "tnc", "cobyla", "cobyqa", "trust-constr")
 
 _CANONICAL = {"nelder-mead": "Nelder-Mead", "powell": "Powell", "cg": "CG", "bfgs": "BFGS",
-              "l-bfgs-b": "L-BFGS-B", "slsqp": "SLSQP"}
+              "l-bfgs-b": "L-BFGS-B", "slsqp": "SLSQP", "dogleg": "dogleg",
+              "trust-ncg": "trust-ncg", "trust-exact": "trust-exact",
+              "trust-krylov": "trust-krylov"}
 
 # which methods use what (scipy's tables in _minimize.py)
 _NO_GRADIENT = ("nelder-mead", "powell", "cobyla", "cobyqa")
@@ -315,7 +320,7 @@ def minimize(fun: Callable, x0: Any, args: Any = (), method: Any = None, jac: An
     wrapped = wrap_callback(callback)
     recorder = None if wrapped is None else _StopRecorder(wrapped)
     result = _call_solver(meth, solver, fun, x0, args, jac, recorder, bounds, options,
-                          constraints)
+                          constraints, hess, hessp)
     if recorder is not None and recorder.stop_iteration:
         result["success"] = False
         result["status"] = 99
@@ -325,8 +330,12 @@ def minimize(fun: Callable, x0: Any, args: Any = (), method: Any = None, jac: An
 
 def _call_solver(meth: str, solver: Callable, fun: Callable, x0: np.ndarray, args: tuple,
                  jac: Any, callback: Any, bounds: Any, options: dict,
-                 constraints: Any = ()) -> Any:
+                 constraints: Any = (), hess: Any = None, hessp: Any = None) -> Any:
     """Each method's calling convention (the dispatch contract)."""
+    if meth in ("dogleg", "trust-exact"):
+        return solver(fun, x0, args, jac, hess, callback, **options)
+    if meth in ("trust-ncg", "trust-krylov"):
+        return solver(fun, x0, args, jac, hess, hessp, callback, **options)
     if meth in ("nelder-mead", "powell"):
         return solver(fun, x0, args, callback, bounds=bounds, **options)
     if meth == "l-bfgs-b":

@@ -102,7 +102,7 @@ def measure(case: Case, repeats: int) -> dict:
     row.update(status="ok", repeats=len(times["refopt"]), time_refopt=t_ref, time_anchor=t_anchor,
                time_ratio=t_ref / t_anchor if t_anchor > 0 else math.inf,
                **_counts("refopt", refopt_out), **_counts("anchor", anchor_out))
-    for key in ("nfev", "njev"):
+    for key in ("nfev", "njev", "nhev"):
         a, b = row.get(f"{key}_refopt"), row.get(f"{key}_anchor")
         row[f"{key}_ratio"] = a / b if a is not None and b else None
     x_ref, x_anchor = refopt_out.get("x"), anchor_out.get("x")
@@ -115,7 +115,7 @@ def measure(case: Case, repeats: int) -> dict:
 
 def _counts(side, out) -> dict:
     return {f"{key}_{side}": (None if out.get(key) is None else int(out[key]))
-            for key in ("nfev", "njev", "nit")}
+            for key in ("nfev", "njev", "nhev", "nit")}
 
 
 # [/measure]
@@ -135,7 +135,13 @@ def print_row(row, out=None) -> None:
     njev = "-" if row.get("njev_refopt") is None else f"{row['njev_refopt']}/{row.get('njev_anchor')}"
     print(f"{row['case']:<52} {row['time_refopt'] * 1e3:>9.2f} {row['time_anchor'] * 1e3:>9.2f} "
           f"{row['time_ratio']:>7.1f} {nfev:>11} {_fmt_ratio(row['nfev_ratio']):>6} {njev:>11} "
-          f"{_fmt_ratio(row.get('njev_ratio')):>6}", file=out, flush=True)
+          f"{_fmt_ratio(row.get('njev_ratio')):>6}{_nhev(row)}", file=out, flush=True)
+
+
+def _nhev(row) -> str:
+    if row.get("nhev_refopt") is None:
+        return ""
+    return f" {str(row['nhev_refopt']) + '/' + str(row.get('nhev_anchor')):>11}"
 
 
 def summarize(rows) -> dict:
@@ -144,13 +150,14 @@ def summarize(rows) -> dict:
     for row in rows:
         s = summary.setdefault(row["group"], {"cases": 0, "measured": 0, "not implemented": 0,
                                               "other": 0, "_ratios": [], "nfev equal": 0,
-                                              "njev equal": 0})
+                                              "njev equal": 0, "nhev equal": 0})
         s["cases"] += 1
         if row["status"] == "ok":
             s["measured"] += 1
             s["_ratios"].append(row["time_ratio"])
             s["nfev equal"] += row["nfev_refopt"] == row["nfev_anchor"]
             s["njev equal"] += row.get("njev_refopt") == row.get("njev_anchor")
+            s["nhev equal"] += row.get("nhev_refopt") == row.get("nhev_anchor")
         elif row["status"] == "not implemented yet":
             s["not implemented"] += 1
         else:
@@ -166,12 +173,13 @@ def print_summary(summary, out=None) -> None:
     out = sys.stdout if out is None else out
     print("\nsummary per group (time ratio = refopt / anchor, geometric mean)", file=out)
     print(f"{'group':<12} {'cases':>6} {'measured':>9} {'not impl.':>9} {'other':>6} "
-          f"{'time ratio':>10} {'nfev equal':>10} {'njev equal':>10}", file=out)
+          f"{'time ratio':>10} {'nfev equal':>10} {'njev equal':>10} {'nhev equal':>10}",
+          file=out)
     for group, s in summary.items():
         ratio = s["time ratio (geometric mean)"]
         print(f"{group:<12} {s['cases']:>6} {s['measured']:>9} {s['not implemented']:>9} "
               f"{s['other']:>6} {'-' if ratio is None else f'{ratio:.1f}':>10} "
-              f"{s['nfev equal']:>10} {s['njev equal']:>10}", file=out)
+              f"{s['nfev equal']:>10} {s['njev equal']:>10} {s['nhev equal']:>10}", file=out)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -193,6 +193,7 @@ class ExactSubproblem:
         self.lambda_lb: float | None = None
         self.lambda_current = 0.0
         self.niter = 0
+        self.stop = ""  # how the last solve ended: interior, boundary, hard or limit
 
     def initial_values(self, Delta: float) -> tuple[float, float, float]:
         """First λ and its bracket (CGT §7.3.8), the lower end kept from the last solve when
@@ -213,8 +214,8 @@ class ExactSubproblem:
         """The nearly exact step for radius ``Delta``, and whether it is on the boundary."""
         g, g_norm, n = self.model.g, self.model.g_norm, self.n
         lam, lambda_lb, lambda_ub = self.initial_values(Delta)
-        p, hits_boundary, converged, factor = None, True, False, None
-        self.niter = 0
+        p, hits_boundary, factor = None, True, None
+        self.niter, self.stop = 0, "limit"  # how the last solve ended
         while self.niter < self.maxiter:
             if factor is None:
                 H = self.B + lam * np.eye(n)
@@ -226,7 +227,7 @@ class ExactSubproblem:
                 p = _cho_solve(U, -g)
                 p_norm = np.linalg.norm(p)
                 if p_norm <= Delta and lam == 0:  # interior: Newton step inside the ball
-                    hits_boundary, converged = False, True
+                    hits_boundary, self.stop = False, "interior"
                     break
                 w = np.linalg.solve(U.T, p)
                 w_norm = np.linalg.norm(w)
@@ -237,8 +238,7 @@ class ExactSubproblem:
                     tau = min([ta, tb], key=abs)
                     relative_error = tau**2 * s_min**2 / (np.dot(p, H @ p) + lam * Delta**2)
                     if relative_error <= self.k_hard:                                 # (29.14)
-                        p = p + tau * z_min
-                        converged = True
+                        p, self.stop = p + tau * z_min, "hard"
                         break
                     lambda_ub = lam
                     lambda_lb = max(lambda_lb, lam - s_min**2)
@@ -251,17 +251,17 @@ class ExactSubproblem:
                         lam = _safeguarded(lambda_lb, lambda_ub, self.THETA)         # (29.12)
                 else:  # outside the ball: λ too small
                     if abs(p_norm - Delta) / Delta <= self.k_easy:                    # (29.15)
-                        converged = True
+                        self.stop = "boundary"
                         break
                     lambda_lb, lam = lam, lambda_new
             elif info == 0:  # ‖g‖ about 0: only the curvature can give a decrease
                 if lam == 0:
-                    p, hits_boundary, converged = np.zeros(n), False, True
+                    p, hits_boundary, self.stop = np.zeros(n), False, "interior"
                     break
                 s_min, z_min = estimate_smallest_singular_value(U)
                 p = Delta * z_min
                 if Delta**2 * s_min**2 <= self.k_hard * lam * Delta**2:               # (29.14)
-                    converged = True
+                    self.stop = "hard"
                     break
                 lambda_ub = lam
                 lambda_lb = max(lambda_lb, lam - s_min**2)
@@ -271,7 +271,7 @@ class ExactSubproblem:
                 lambda_lb = max(lambda_lb, lam + delta / np.dot(v, v))                 # (29.13)
                 lam = _safeguarded(lambda_lb, lambda_ub, self.THETA)                 # (29.12)
         self.lambda_lb, self.lambda_current, self.previous_Delta = lambda_lb, lam, Delta
-        if not converged:
+        if self.stop == "limit":
             p = self._fallback(p, Delta)
         return p, hits_boundary
     # [/exact-solve]

@@ -137,6 +137,9 @@ def _ratio(a: np.ndarray, shifted: np.ndarray) -> np.ndarray:
 class GLTRSubproblem:
     """GLTR at one model: the Lanczos basis and tridiagonal, kept for re-solves."""
 
+    ZERO = 2e-16        # trlib's breakdown test on the squared CG residual
+    STALL_WINDOW = 10   # trlib's early end of a boundary phase that no longer progresses
+
     def __init__(self, model: QuadraticModel, inexact: bool = True):
         self.model = model
         g_norm = model.g_norm  # the gradient, evaluated on construction as in scipy
@@ -151,49 +154,76 @@ class GLTRSubproblem:
         self.Q: list[np.ndarray] = []
         self.delta: list[float] = []
         self.gamma: list[float] = []   # gamma[j] couples q_j and q_{j+1}
-        self._next: np.ndarray | None = None
+        self.pivot = 0.0               # last pivot of T_k = L D Lᵀ (all > 0: T_k is PD)
+        self.positive_definite = True
+        self.interior = True           # T_k PD and its CG iterate inside, so far
+        self.progress: list[float] = []
         self.lam = 0.0
 
     def _lanczos_step(self) -> None:
         """One step of (29.16): one product with B."""
-        if not self.Q:
-            q = self.model.g / self.model.g_norm
-        else:
-            q = self._next
-        self.Q.append(q)
+        q = self.model.g / self.model.g_norm if not self.Q else self._next
         u = self.model.hessp(q)
         if not np.all(np.isfinite(u)):
             raise np.linalg.LinAlgError("The Hessian product is not finite.")
-        if len(self.Q) > 1:
-            u = u - self.gamma[-1] * self.Q[-2]
+        if self.Q:
+            u = u - self.gamma[-1] * self.Q[-1]
+        self.Q.append(q)
         d = float(np.dot(q, u))
         u = u - d * q
+        self.pivot = d if len(self.delta) == 0 else d - self.gamma[-1] ** 2 / self.pivot
+        self.positive_definite = self.positive_definite and self.pivot > 0
         self.delta.append(d)
         self.gamma.append(float(np.linalg.norm(u)))
-        self._next = u / self.gamma[-1] if self.gamma[-1] > 0 else None
+        self._next = u / self.gamma[-1] if self.gamma[-1] > 0 else u
 
-    def _tridiagonal(self) -> np.ndarray:
+    def _tridiagonal(self) -> tuple[np.ndarray, np.ndarray]:
         k = len(self.delta)
         off = np.asarray(self.gamma[:k - 1])
-        return np.diag(self.delta) + np.diag(off, 1) + np.diag(off, -1)
+        c = np.zeros(k)
+        c[0] = self.model.g_norm
+        return np.diag(self.delta) + np.diag(off, 1) + np.diag(off, -1), c
+
+    def _step(self, h: np.ndarray, lam: float) -> tuple[np.ndarray, bool]:
+        self.lam = lam
+        return np.stack(self.Q, axis=1) @ h, lam > 0
+
+    def _stalled(self) -> bool:
+        """No tenfold progress over the last ten boundary iterations, and no setback."""
+        h = self.progress
+        k = len(h) - 1
+        if self.interior or k <= self.STALL_WINDOW or not h[k - self.STALL_WINDOW] > 0.1 * h[k]:
+            return False
+        return all(h[j + 1] <= h[j] for j in range(k - self.STALL_WINDOW, k))
 
     # [gltr-solve]
     def solve(self, Delta: float) -> tuple[np.ndarray, bool]:
         """The GLTR step for radius ``Delta`` and whether it is on the boundary (λ > 0)."""
         if self.model.g_norm == 0:
             return np.zeros_like(self.model.g), False
-        if not self.Q:
-            self._lanczos_step()
+        if self.Q:  # a re-solve with a smaller radius: (29.17) on the stored T_k only
+            return self._step(*tridiagonal_trust_region(*self._tridiagonal(), Delta))
         while True:
-            c = np.zeros(len(self.delta))
-            c[0] = self.model.g_norm
-            h, lam = tridiagonal_trust_region(self._tridiagonal(), c, Delta)    # (29.17)
-            residual = self.gamma[-1] * abs(h[-1])                              # (29.18)
-            tolerance = self.stop_interior if lam == 0 else self.stop_boundary
-            exhausted = self._next is None or len(self.Q) >= self.itmax
-            if residual <= tolerance or exhausted:
-                break
             self._lanczos_step()
-        self.lam = lam
-        return np.stack(self.Q, axis=1) @ h, lam > 0
+            T, c = self._tridiagonal()
+            cg_point = np.linalg.solve(T, -c) if self.pivot != 0 else np.full(len(c), np.inf)
+            self.interior = (self.interior and self.positive_definite
+                             and np.linalg.norm(cg_point) < Delta)
+            if self.interior:
+                h, lam = cg_point, 0.0
+            else:
+                h, lam = tridiagonal_trust_region(T, c, Delta)                  # (29.17)
+                if lam == 0 and self.positive_definite:
+                    return self._step(h, lam)
+            cg_residual = self.gamma[-1] * abs(cg_point[-1])
+            lagrangian = self.gamma[-1] * abs(h[-1])                            # (29.18)
+            if self.interior:
+                converged = cg_residual <= self.stop_interior
+                self.progress.append(cg_residual / self.stop_interior**2)
+            else:
+                converged = lagrangian <= self.stop_boundary
+                self.progress.append(lagrangian / self.stop_boundary)
+            if (cg_residual**2 <= self.ZERO or converged or self._stalled()
+                    or len(self.Q) >= self.itmax):
+                return self._step(h, lam)
     # [/gltr-solve]

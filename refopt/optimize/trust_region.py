@@ -83,15 +83,22 @@ class Curvature:
         self._args = args
         self.n = n
         self.nhev = 0
+        self._last: tuple | None = None
 
     @property
     def has_matrix(self) -> bool:
         return self._hess is not None
 
     def matrix(self, x: np.ndarray) -> Any:
-        """``B(x)``: a dense (n, n) array, or whatever operator the user's ``hess`` returns."""
-        B = self._hess(np.copy(x), *self._args)
-        self.nhev += 1
+        """``B(x)``: a dense (n, n) array, or whatever operator the user's ``hess`` returns.
+
+        The last point's matrix is kept (a trial step too small to change ``x`` asks again)."""
+        if self._last is None or not np.array_equal(x, self._last[0]):
+            self._last = (np.copy(x), self._checked(self._hess(np.copy(x), *self._args)))
+            self.nhev += 1
+        return self._last[1]
+
+    def _checked(self, B: Any) -> Any:
         if hasattr(B, "dot") and not isinstance(B, np.ndarray):  # sparse or LinearOperator
             return B
         B = np.atleast_2d(np.asarray(B, dtype=float))

@@ -7,8 +7,9 @@ with theirs), with the options verify uses.
 ``nhev`` is counted on both sides as the calls of the Hessian (or Hessian-product) function
 really made; scipy's own ``nhev`` is off by one on most runs (chapter 29's appendix says
 why), so its reported figure is not the one compared. The ``/hessp`` cases give trust-ncg
-and trust-krylov a Hessian-vector product instead of the matrix: central differences of the
-gradient along ``p``.
+and trust-krylov a Hessian-vector product instead of the matrix (the same matrix times
+``p``). Each case runs with scipy's default ``gtol`` (1e-4) and with verify's 1e-8
+(``/gtol1e-8``): the tighter runs end where rounding decides the last steps.
 """
 
 from __future__ import annotations
@@ -21,16 +22,18 @@ from . import Case, import_anchor
 
 METHODS = ("dogleg", "trust-ncg", "trust-exact", "trust-krylov")
 PRODUCT_METHODS = ("trust-ncg", "trust-krylov")
+GTOLS = {1e-4: "", 1e-8: "/gtol1e-8"}  # scipy's default and verify's, with their name tags
 
 
-def differenced_product(grad):
-    """``hessp(x, p)``: central differences of ``grad`` along ``p`` (two gradients)."""
+def matrix_product(hess):
+    """``hessp(x, p) = hess(x) @ p``, the matrix kept for the last ``x`` (so a run's products
+    at one point cost one Hessian; both sides get the same products, to the last bit)."""
+    last = {}
+
     def hessp(x, p):
-        p_norm = np.linalg.norm(p)
-        if p_norm == 0:
-            return np.zeros_like(x)
-        h = np.sqrt(np.finfo(float).eps) ** (2 / 3) * max(1.0, np.linalg.norm(x)) / p_norm
-        return (np.asarray(grad(x + h * p)) - np.asarray(grad(x - h * p))) / (2 * h)
+        if "x" not in last or not np.array_equal(x, last["x"]):
+            last["x"], last["H"] = np.copy(x), np.asarray(hess(x))
+        return last["H"] @ p
 
     return hessp
 
@@ -43,11 +46,11 @@ def _counted(function, calls):
     return counted
 
 
-def _runner(face, problem, x0, method, product):
+def _runner(face, problem, x0, method, product, gtol):
     kwargs = minimize_options(problem, method, problem.jac)
+    kwargs["options"] = dict(kwargs["options"], gtol=gtol)
     if product:
-        kwargs["hessp"] = differenced_product(problem.jac)
-        del kwargs["hess"]
+        kwargs["hessp"] = matrix_product(kwargs.pop("hess"))
     key = "hessp" if product else "hess"
 
     def run():
@@ -77,11 +80,12 @@ def cases() -> list[Case]:
         for method in METHODS:
             assert method in USES_HESSIAN
             for product in ((False, True) if method in PRODUCT_METHODS else (False,)):
-                for i, x0 in enumerate(p.starts):
-                    x0 = np.array(x0, dtype=float)
-                    tag = "/hessp" if product else ""
-                    found.append(Case(f"{method}{tag}/{p.name}/start{i + 1}", method,
-                                      _runner(_refopt_minimize, p, x0, method, product),
-                                      _runner(_scipy_minimize, p, x0, method, product),
-                                      "scipy.optimize.minimize"))
+                for gtol in GTOLS:
+                    for i, x0 in enumerate(p.starts):
+                        x0 = np.array(x0, dtype=float)
+                        tag = ("/hessp" if product else "") + GTOLS[gtol]
+                        found.append(Case(f"{method}{tag}/{p.name}/start{i + 1}", method,
+                                          _runner(_refopt_minimize, p, x0, method, product, gtol),
+                                          _runner(_scipy_minimize, p, x0, method, product, gtol),
+                                          "scipy.optimize.minimize"))
     return found

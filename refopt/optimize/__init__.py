@@ -269,7 +269,8 @@ def minimize(fun: Callable, x0: Any, args: Any = (), method: Any = None, jac: An
         The gradient ``jac(x, *args)``; True if ``fun`` returns ``(f, g)``; a finite-difference
         scheme (relative step); None for forward differences with the absolute step ``eps``.
     hess, hessp : callable, optional
-        Hessian and Hessian-vector product (no refopt method uses them yet).
+        Hessian ``hess(x, *args)`` and Hessian-vector product ``hessp(x, p, *args)``, for
+        'dogleg' and 'trust-exact' (``hess``) and 'trust-ncg' and 'trust-krylov' (either).
     bounds : sequence of (min, max) pairs or Bounds, optional
         Box bounds, for the methods that handle them (Nelder-Mead, Powell).
     constraints : dict or sequence of dict, optional

@@ -46,6 +46,7 @@ As in scipy the gradient is evaluated when the subproblem is set up, so at every
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -80,6 +81,36 @@ def minimize_trust_krylov(fun: Callable, x0: Any, args: tuple = (), jac: Any = N
     return minimize_trust_region(fun, x0, args, jac, hess, hessp, callback,
                                  subproblem=GLTRSubproblem,
                                  subproblem_options={"inexact": inexact}, **options)
+
+
+class _CGNorms:
+    """The lengths CG would have, from the Lanczos numbers alone (trlib's recursions).
+
+    The Lanczos pivots are CG's ``1/α_k`` and ``β_k = (γ_{k+1} α_k)²``; with them
+    ``‖r_{k+1}‖² = β_k ‖r_k‖²``, ``‖p_k‖² = ‖r_k‖² + β_{k-1}² ‖p_{k-1}‖²`` and
+    ``sᵀp_k = β_{k-1} (sᵀp_{k-1} + α_{k-1} ‖p_{k-1}‖²)`` give ``‖s + α_k p_k‖`` and the
+    residual of the CG point in O(1) a step, without solving with T_k.
+    """
+
+    def __init__(self, g_norm_sq: float):
+        self.r_sq = self.p_sq = g_norm_sq
+        self.s_sq = self.s_p = 0.0
+        self.alpha = self.beta = None
+        self.trial_norm_sq = 0.0
+        self.residual = math.sqrt(g_norm_sq)
+
+    def advance(self, pivot: float, gamma: float) -> None:
+        if self.alpha is not None:  # the new direction p_k
+            self.s_p = self.beta * (self.s_p + self.alpha * self.p_sq)
+            self.p_sq = self.r_sq + self.beta**2 * self.p_sq
+        self.alpha = 1 / pivot if pivot != 0 else math.inf
+        self.trial_norm_sq = self.s_sq + self.alpha * (2 * self.s_p + self.alpha * self.p_sq)
+        self.beta = (gamma * self.alpha) ** 2
+        self.r_sq = self.beta * self.r_sq
+        self.residual = math.sqrt(self.r_sq)
+
+    def accept(self) -> None:
+        self.s_sq = self.trial_norm_sq
 
 
 # [tridiagonal]
@@ -151,9 +182,13 @@ class GLTRSubproblem:
         else:
             eta_i, eta_b = 1e-8, 1e-6
         self.stop_interior, self.stop_boundary = eta_i * g_norm, eta_b * g_norm
-        self.Q: list[np.ndarray] = []
-        self.delta: list[float] = []
-        self.gamma: list[float] = []   # gamma[j] couples q_j and q_{j+1}
+        self.Q = np.empty((self.itmax, n))  # the Lanczos vectors q_0 .. q_{k-1}, as rows
+        self.T = np.zeros((self.itmax, self.itmax))  # T_k is the leading k-by-k block
+        self.c = np.zeros(self.itmax)
+        self.c[0] = g_norm
+        self.k = 0
+        self.gamma_next = 0.0          # γ_k, coupling q_{k-1} to the next vector
+        self._next = model.g / g_norm if g_norm > 0 else model.g
         self.pivot = 0.0               # last pivot of T_k = L D Lᵀ (all > 0: T_k is PD)
         self.positive_definite = True
         self.interior = True           # T_k PD and its CG iterate inside, so far
@@ -162,31 +197,32 @@ class GLTRSubproblem:
 
     def _lanczos_step(self) -> None:
         """One step of (29.16): one product with B."""
-        q = self.model.g / self.model.g_norm if not self.Q else self._next
+        k, q = self.k, self._next
         u = self.model.hessp(q)
-        if not np.all(np.isfinite(u)):
-            raise np.linalg.LinAlgError("The Hessian product is not finite.")
-        if self.Q:
-            u = u - self.gamma[-1] * self.Q[-1]
-        self.Q.append(q)
-        d = float(np.dot(q, u))
+        if k > 0:
+            u = u - self.gamma_next * self.Q[k - 1]
+        d = np.dot(q, u)
         u = u - d * q
-        self.pivot = d if len(self.delta) == 0 else d - self.gamma[-1] ** 2 / self.pivot
+        gamma = np.linalg.norm(u)
+        if not (np.isfinite(d) and np.isfinite(gamma)):
+            raise np.linalg.LinAlgError("The Hessian product is not finite.")
+        self.Q[k] = q
+        self.T[k, k] = d
+        if k > 0:
+            self.T[k, k - 1] = self.T[k - 1, k] = self.gamma_next
+            self.pivot = d - self.gamma_next**2 / self.pivot
+        else:
+            self.pivot = d
         self.positive_definite = self.positive_definite and self.pivot > 0
-        self.delta.append(d)
-        self.gamma.append(float(np.linalg.norm(u)))
-        self._next = u / self.gamma[-1] if self.gamma[-1] > 0 else u
+        self.k, self.gamma_next = k + 1, gamma
+        self._next = u / gamma if gamma > 0 else u
 
     def _tridiagonal(self) -> tuple[np.ndarray, np.ndarray]:
-        k = len(self.delta)
-        off = np.asarray(self.gamma[:k - 1])
-        c = np.zeros(k)
-        c[0] = self.model.g_norm
-        return np.diag(self.delta) + np.diag(off, 1) + np.diag(off, -1), c
+        return self.T[:self.k, :self.k], self.c[:self.k]
 
     def _step(self, h: np.ndarray, lam: float) -> tuple[np.ndarray, bool]:
         self.lam = lam
-        return np.stack(self.Q, axis=1) @ h, lam > 0
+        return h @ self.Q[:self.k], lam > 0
 
     def _stalled(self) -> bool:
         """No tenfold progress over the last ten boundary iterations, and no setback."""
@@ -201,29 +237,30 @@ class GLTRSubproblem:
         """The GLTR step for radius ``Delta`` and whether it is on the boundary (λ > 0)."""
         if self.model.g_norm == 0:
             return np.zeros_like(self.model.g), False
-        if self.Q:  # a re-solve with a smaller radius: (29.17) on the stored T_k only
+        if self.k:  # a re-solve with a smaller radius: (29.17) on the stored T_k only
             return self._step(*tridiagonal_trust_region(*self._tridiagonal(), Delta))
+        cg = _CGNorms(self.model.g_norm**2)
         while True:
             self._lanczos_step()
-            T, c = self._tridiagonal()
-            cg_point = np.linalg.solve(T, -c) if self.pivot != 0 else np.full(len(c), np.inf)
+            cg.advance(self.pivot, self.gamma_next)
             self.interior = (self.interior and self.positive_definite
-                             and np.linalg.norm(cg_point) < Delta)
+                             and cg.trial_norm_sq < Delta**2)
             if self.interior:
-                h, lam = cg_point, 0.0
+                cg.accept()
+                converged = cg.residual <= self.stop_interior
+                self.progress.append(cg.residual / self.stop_interior**2)
+                h, lam = None, 0.0
             else:
-                h, lam = tridiagonal_trust_region(T, c, Delta)                  # (29.17)
+                h, lam = tridiagonal_trust_region(*self._tridiagonal(), Delta)  # (29.17)
                 if lam == 0 and self.positive_definite:
                     return self._step(h, lam)
-            cg_residual = self.gamma[-1] * abs(cg_point[-1])
-            lagrangian = self.gamma[-1] * abs(h[-1])                            # (29.18)
-            if self.interior:
-                converged = cg_residual <= self.stop_interior
-                self.progress.append(cg_residual / self.stop_interior**2)
-            else:
+                lagrangian = self.gamma_next * abs(h[-1])                       # (29.18)
                 converged = lagrangian <= self.stop_boundary
                 self.progress.append(lagrangian / self.stop_boundary)
-            if (cg_residual**2 <= self.ZERO or converged or self._stalled()
-                    or len(self.Q) >= self.itmax):
+            if (cg.residual**2 <= self.ZERO or converged or self._stalled()
+                    or self.k >= self.itmax):
+                if h is None:  # the CG point, T_k h = -‖g‖ e_1
+                    T, c = self._tridiagonal()
+                    h = np.linalg.solve(T, -c)
                 return self._step(h, lam)
     # [/gltr-solve]

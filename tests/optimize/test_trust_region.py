@@ -90,6 +90,18 @@ def global_minimum(B, g, Delta):
     return -V @ (a / (theta + hi))
 
 
+def best_value(B, g, Delta):
+    """The model's global minimum value in the ball."""
+    return model_value(B, g, global_minimum(B, g, Delta))
+
+
+def exact_step(problem, **options):
+    """trust-exact's subproblem solver on ``(B, g, Delta)``: ``(solver, p, hits_boundary)``."""
+    B, g, Delta = problem
+    solver = ExactSubproblem(model_at_zero(B, g), **options)
+    return (solver, *solver.solve(Delta))
+
+
 def cauchy_point(B, g, Delta):
     gBg = g @ B @ g
     g_norm = np.linalg.norm(g)
@@ -141,9 +153,8 @@ def test_hard_case_trust_exact_meets_the_more_sorensen_bound(problem):
     # CGT §7.3 (p. 197): with k_easy <= 1 - √k_opt and k_hard = 1 - k_opt the step's model
     # value is at most k_opt times the global minimum's (both negative); here k_opt = 0.8
     B, g, Delta = problem
-    solver = ExactSubproblem(model_at_zero(B, g))
-    p, hits_boundary = solver.solve(Delta)
-    m_star = model_value(B, g, global_minimum(B, g, Delta))
+    solver, p, hits_boundary = exact_step(problem)
+    m_star = best_value(B, g, Delta)
     assert hits_boundary
     assert np.linalg.norm(p) <= Delta * (1 + solver.k_easy)
     assert model_value(B, g, p) <= min((1 - solver.k_easy) ** 2, 1 - solver.k_hard) * m_star
@@ -153,10 +164,8 @@ def test_hard_case_trust_exact_meets_the_more_sorensen_bound(problem):
 @given(subproblems(hard=True))
 def test_hard_case_trust_exact_tight_tolerances_give_the_global_minimum(problem):
     B, g, Delta = problem
-    solver = ExactSubproblem(model_at_zero(B, g), k_easy=1e-10, k_hard=1e-10, maxiter=500)
-    p, _ = solver.solve(Delta)
-    m_star = model_value(B, g, global_minimum(B, g, Delta))
-    assert model_value(B, g, p) <= (1 - 1e-8) * m_star
+    solver, p, _ = exact_step(problem, k_easy=1e-10, k_hard=1e-10, maxiter=500)
+    assert model_value(B, g, p) <= (1 - 1e-8) * best_value(B, g, Delta)
     assert solver.lambda_current == pytest.approx(-np.linalg.eigvalsh(B)[0], rel=1e-6)
 
 
@@ -165,7 +174,7 @@ def test_hard_case_trust_exact_tight_tolerances_give_the_global_minimum(problem)
 def test_tridiagonal_solver_is_the_global_minimiser(problem):
     B, g, Delta = problem
     h, lam = tridiagonal_trust_region(B, g, Delta)
-    m_star = model_value(B, g, global_minimum(B, g, Delta))
+    m_star = best_value(B, g, Delta)
     assert np.linalg.norm(h) <= Delta * (1 + 1e-10)
     assert model_value(B, g, h) <= m_star + 1e-9 * abs(m_star)
     assert lam >= 0 and np.all(np.linalg.eigvalsh(B + lam * np.eye(len(g))) >= -1e-9 * (1 + lam))
@@ -192,9 +201,8 @@ def test_step_is_in_the_ball_and_decreases_the_model_as_the_cauchy_point(method,
 @given(subproblems())
 def test_trust_exact_step_is_within_its_bound_of_the_global_minimum(problem):
     B, g, Delta = problem
-    solver = ExactSubproblem(model_at_zero(B, g))
-    p, _ = solver.solve(Delta)
-    m_star = model_value(B, g, global_minimum(B, g, Delta))
+    _, p, _ = exact_step(problem)
+    m_star = best_value(B, g, Delta)
     assert model_value(B, g, p) <= 0.8 * m_star + 1e-12 * abs(m_star)
 
 
@@ -203,9 +211,8 @@ def test_trust_exact_step_is_within_its_bound_of_the_global_minimum(problem):
 def test_trust_exact_step_solves_the_shifted_system_at_the_returned_lambda(problem):
     # scipy reuses the previous factor after a successful trial factorization, so its step
     # can belong to another λ than the one it reports; refopt's satisfies (B + λI)p = -g
-    B, g, Delta = problem
-    solver = ExactSubproblem(model_at_zero(B, g))
-    p, _ = solver.solve(Delta)
+    B, g, _ = problem
+    solver, p, _ = exact_step(problem)
     if solver.stop in ("interior", "boundary"):
         residual = (B + solver.lambda_current * np.eye(len(g))) @ p + g
         assert np.linalg.norm(residual) <= 1e-8 * (np.linalg.norm(g) + 1)
@@ -216,7 +223,7 @@ def test_trust_exact_step_solves_the_shifted_system_at_the_returned_lambda(probl
 def test_gltr_with_tight_tolerances_reaches_the_global_minimum_outside_the_hard_case(problem):
     B, g, Delta = problem
     p, _ = GLTRSubproblem(model_at_zero(B, g), inexact=False).solve(Delta)
-    m_star = model_value(B, g, global_minimum(B, g, Delta))
+    m_star = best_value(B, g, Delta)
     assert model_value(B, g, p) <= m_star + 1e-5 * abs(m_star)
 
 
@@ -347,17 +354,26 @@ def test_trust_exact_subproblem_iterations_are_limited():
 # minimize: quadratics, Rosenbrock (scipy's test_trustregion.py), the MGH library
 # ---------------------------------------------------------------------------------------
 
+def solve_quadratic(method, system, **options):
+    """``minimize`` from 0 on the quadratic of ``system`` with its Hessian A:
+    ``(res, x*, A, b)``."""
+    M, c = system
+    f, g = quadratic(M, c)
+    A, b = M @ M.T, M @ c
+    res = minimize(f, np.zeros(len(c)), method=method, jac=g, hess=lambda x: A, options=options)
+    return res, np.linalg.solve(A, b), A, b
+
+
 @pytest.mark.parametrize("method", ["trust-exact", "dogleg"])
 @settings(max_examples=50, deadline=None)
 @given(system=spd_systems())
 def test_strictly_convex_quadratic_in_one_newton_step(method, system):
     M, c = system
-    f, g = quadratic(M, c)
-    A, b = M @ M.T, M @ c
-    x_star = np.linalg.solve(A, b)
-    res = minimize(f, np.zeros(len(c)), method=method, jac=g, hess=lambda x: A,
-                   options={"initial_trust_radius": 2 * np.linalg.norm(x_star) + 1,
-                            "max_trust_radius": 1e6, "gtol": 1e-7 * np.linalg.norm(b) + 1e-300})
+    x_star = np.linalg.solve(M @ M.T, M @ c)
+    res, x_star, _, _ = solve_quadratic(method, system,
+                                        initial_trust_radius=2 * np.linalg.norm(x_star) + 1,
+                                        max_trust_radius=1e6,
+                                        gtol=1e-7 * np.linalg.norm(M @ c) + 1e-300)
     assert res.success and res.nit == 1
     assert_allclose(res.x, x_star, rtol=1e-8, atol=1e-10 * np.linalg.norm(x_star))
 
@@ -367,14 +383,10 @@ def test_strictly_convex_quadratic_in_one_newton_step(method, system):
 @given(system=spd_systems())
 def test_strictly_convex_quadratic_to_gtol(method, system):
     M, c = system
-    f, g = quadratic(M, c)
-    A, b = M @ M.T, M @ c
-    gtol = 1e-9 * np.linalg.norm(b) + 1e-300
-    res = minimize(f, np.zeros(len(c)), method=method, jac=g, hess=lambda x: A,
-                   options={"gtol": gtol})
+    gtol = 1e-9 * np.linalg.norm(M @ c) + 1e-300
+    res, x_star, A, _ = solve_quadratic(method, system, gtol=gtol)
     assert res.success, res.message
     assert np.linalg.norm(res.jac) < gtol
-    x_star = np.linalg.solve(A, b)
     assert np.linalg.norm(res.x - x_star) <= 1.01 * np.linalg.norm(np.linalg.inv(A), 2) * gtol
 
 

@@ -53,7 +53,8 @@ import numpy as np
 from .problems import Problem, all_problems, reference_runs
 
 LEAST_SQUARES = ("lm", "trf", "dogbox")
-MINIMIZE = ("BFGS", "CG", "Nelder-Mead", "Powell", "L-BFGS-B", "SLSQP", "Newton-CG")
+MINIMIZE = ("BFGS", "CG", "Nelder-Mead", "Powell", "L-BFGS-B", "SLSQP", "Newton-CG",
+            "dogleg", "trust-ncg", "trust-exact", "trust-krylov")
 
 OPTIONS = {
     "lm": {"max_nfev": 2000},
@@ -64,15 +65,20 @@ OPTIONS = {
     "CG": {"options": {"maxiter": 5000}},
     "L-BFGS-B": {"options": {"maxiter": 5000}},
     "SLSQP": {"options": {"maxiter": 1000, "ftol": 1e-10}},
+    **{method: {"options": {"maxiter": 2000, "gtol": 1e-8}}
+       for method in ("dogleg", "trust-ncg", "trust-exact", "trust-krylov")},
     "Nelder-Mead": {"options": {"xatol": 1e-10, "fatol": 1e-14, "maxiter": 20000, "maxfev": 20000}},
     "Powell": {"options": {"xtol": 1e-10, "ftol": 1e-14, "maxiter": 20000, "maxfev": 20000}},
 }
 """Options verify passes to each method (everything else stays at its default)."""
 
-USES_GRADIENT = {"BFGS", "CG", "L-BFGS-B", "SLSQP", "Newton-CG"}
-# methods that take the problem's Hessian (extra["hess"]) where it has one; Newton-CG
-# differences the gradient where it has none
-USES_HESSIAN = {"Newton-CG"}
+USES_GRADIENT = {"BFGS", "CG", "L-BFGS-B", "SLSQP", "Newton-CG", "dogleg", "trust-ncg",
+                 "trust-exact", "trust-krylov"}
+# methods given a Hessian: the trust-region family always (differenced from the gradient where
+# the problem has none); Newton-CG only the problem's own (without one it differences the
+# gradient along its CG directions, as scipy's does)
+USES_HESSIAN = {"dogleg", "trust-ncg", "trust-exact", "trust-krylov"}
+HESSIAN_IF_KNOWN = {"Newton-CG"}
 NEEDS_GRADIENT = {"Newton-CG"}  # methods that do not run without an analytic gradient
 BOUNDS_ONLY = {"L-BFGS-B", "Nelder-Mead", "Powell"}  # minimize methods that take bounds
 CONSTRAINTS = {"SLSQP"}  # minimize methods that take general constraints
@@ -135,7 +141,9 @@ def minimize_options(problem: Problem, method: str, jac) -> dict:
               for key, value in OPTIONS.get(method, {}).items()}
     if method in USES_GRADIENT and jac is not None:
         kwargs["jac"] = jac
-    if method in USES_HESSIAN and "hess" in problem.extra:
+    if method in USES_HESSIAN:
+        kwargs["hess"] = problem_hessian(problem)
+    elif method in HESSIAN_IF_KNOWN and "hess" in problem.extra:
         kwargs["hess"] = problem.extra["hess"]
     if "bounds" in problem.extra:
         kwargs["bounds"] = list(zip(*problem.extra["bounds"]))
@@ -144,8 +152,25 @@ def minimize_options(problem: Problem, method: str, jac) -> dict:
     return kwargs
 
 
+def problem_hessian(problem: Problem) -> Callable:
+    """The problem's Hessian: ``extra["hess"]`` when it has one, else central differences
+    of its analytic gradient, made symmetric (the sums of squares of MGH carry no second
+    derivatives of their residuals)."""
+    if "hess" in problem.extra:
+        return problem.extra["hess"]
+    from .differentiation import approx_derivative
+
+    def hess(x):
+        H = np.atleast_2d(approx_derivative(problem.jac, x, method="3-point"))
+        return 0.5 * (H + H.T)
+
+    return hess
+
+
 def _minimize_applies(method: str):
     def applies(problem):
+        if method in USES_HESSIAN:  # unconstrained, with a gradient to difference
+            return problem.kind == "minimize" and problem.jac is not None
         if method in NEEDS_GRADIENT and problem.jac is None:
             return False
         if problem.kind == "minimize":

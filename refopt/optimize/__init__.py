@@ -54,14 +54,19 @@ _SOLVERS = {
     "l-bfgs-b": ("refopt.optimize.lbfgsb", "minimize_lbfgsb"),
     "slsqp": ("refopt.optimize.slsqp", "minimize_slsqp"),
     "newton-cg": ("refopt.optimize.newton_cg", "minimize_newtoncg"),
+    "dogleg": ("refopt.optimize.dogleg", "minimize_dogleg"),
+    "trust-ncg": ("refopt.optimize.trust_ncg", "minimize_trust_ncg"),
+    "trust-exact": ("refopt.optimize.trust_exact", "minimize_trust_exact"),
+    "trust-krylov": ("refopt.optimize.trust_krylov", "minimize_trust_krylov"),
 }
 
 # scipy's other methods: known names, not written in refopt
-_NOT_WRITTEN = ("tnc", "cobyla", "cobyqa", "trust-constr",
-                "dogleg", "trust-ncg", "trust-exact", "trust-krylov")
+_NOT_WRITTEN = ("tnc", "cobyla", "cobyqa", "trust-constr")
 
 _CANONICAL = {"nelder-mead": "Nelder-Mead", "powell": "Powell", "cg": "CG", "bfgs": "BFGS",
-              "l-bfgs-b": "L-BFGS-B", "slsqp": "SLSQP", "newton-cg": "Newton-CG"}
+              "l-bfgs-b": "L-BFGS-B", "slsqp": "SLSQP", "newton-cg": "Newton-CG",
+              "dogleg": "dogleg", "trust-ncg": "trust-ncg", "trust-exact": "trust-exact",
+              "trust-krylov": "trust-krylov"}
 
 # which methods use what (scipy's tables in _minimize.py)
 _NO_GRADIENT = ("nelder-mead", "powell", "cobyla", "cobyqa")
@@ -295,10 +300,11 @@ def minimize(fun: Callable, x0: Any, args: Any = (), method: Any = None, jac: An
     hess : callable, {'2-point', '3-point', 'cs'} or HessianUpdateStrategy, optional
         The Hessian ``hess(x, *args)`` (an (n, n) array, a sparse matrix or a linear
         operator), finite differences of the gradient, or a quasi-Newton approximation
-        (:class:`BFGS`, :class:`SR1`), for Newton-CG.
+        (:class:`BFGS`, :class:`SR1`), for Newton-CG and the trust-region methods
+        ('dogleg' and 'trust-exact' need a callable).
     hessp : callable, optional
-        ``hessp(x, p, *args)``, the Hessian at ``x`` times a vector ``p`` (Newton-CG; ignored
-        when ``hess`` is given).
+        ``hessp(x, p, *args)``, the Hessian at ``x`` times a vector ``p`` (Newton-CG,
+        'trust-ncg' and 'trust-krylov'; ignored when ``hess`` is given).
     bounds : sequence of (min, max) pairs or Bounds, optional
         Box bounds, for the methods that handle them (Nelder-Mead, Powell).
     constraints : dict or sequence of dict, optional
@@ -372,7 +378,9 @@ def _call_solver(meth: str, solver: Callable, fun: Callable, x0: np.ndarray, arg
                  jac: Any, callback: Any, bounds: Any, options: dict,
                  constraints: Any = (), hess: Any = None, hessp: Any = None) -> Any:
     """Each method's calling convention (the dispatch contract)."""
-    if meth == "newton-cg":
+    if meth in ("dogleg", "trust-exact"):
+        return solver(fun, x0, args, jac, hess, callback, **options)
+    if meth in ("newton-cg", "trust-ncg", "trust-krylov"):
         return solver(fun, x0, args, jac, hess, hessp, callback, **options)
     if meth in ("nelder-mead", "powell"):
         return solver(fun, x0, args, callback, bounds=bounds, **options)

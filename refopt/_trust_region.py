@@ -22,7 +22,7 @@ model and its step) and a *search* (the radius that limits it):
   stop;
 * the **radius** (:class:`Radius`) holds ``Delta`` and its rules (13.10).
 
-The loop ends on the tests (13.3) and (13.11), when the evaluations run out, or when the
+The loop ends on the tests (13.3) and (13.12), when the evaluations run out, or when the
 callback asks. Equation numbers refer to the chapters "Trust-region reflective" (13) and
 "Dogbox" (14) of the book; the constants are scipy's ``optimize/_lsq/common.py``.
 """
@@ -98,7 +98,7 @@ def update_tr_radius(Delta: float, actual_reduction: float, predicted_reduction:
 # [termination]
 def check_termination(dF: float, F: float, dx_norm: float, x_norm: float, ratio: float,
                       ftol: float, xtol: float) -> int | None:
-    """The ``ftol`` and ``xtol`` tests of (13.11), made after every trial step.
+    """The ``ftol`` and ``xtol`` tests of (13.12), made after every trial step.
 
     Parameters
     ----------
@@ -157,7 +157,7 @@ class Step:
     """A trial step proposed by a method's model.
 
     ``x`` is the trial point (the method has kept it in the bounds) and ``p`` the step to it,
-    whose norm the ``xtol`` test (13.11) compares. ``size`` is the step's length in the norm
+    whose norm the ``xtol`` test (13.12) compares. ``size`` is the step's length in the norm
     the region is measured in, ``at_edge`` whether the region (not a bound) stopped it, the
     two facts the radius rule (13.10) needs. ``conclusive`` is False for a step that may not
     end the run even if it passes the tests (dogbox's step cut short by a bound, (14.9)).
@@ -174,7 +174,7 @@ class Step:
 @dataclass
 class Trial:
     """How the inner loop ended: the last step, its evaluation (None if not finite), the
-    actual reduction of the cost (``<= 0``: no step accepted) and the status of (13.11)."""
+    actual reduction of the cost (``<= 0``: no step accepted) and the status of (13.12)."""
 
     step: Step | None
     evaluation: Any
@@ -200,7 +200,7 @@ class Outcome:
 
 # [inner]
 def trial_steps(model, objective, point, radius: Radius, options) -> Trial:
-    """Trial steps from ``point`` until one reduces the cost, a test (13.11) passes or the
+    """Trial steps from ``point`` until one reduces the cost, a test (13.12) passes or the
     evaluations run out; the radius shrinks after each failure (13.10)."""
     trial = Trial(step=None, evaluation=None, actual_reduction=-1.0, status=None)
     while trial.actual_reduction <= 0 and objective.nfev < options.max_nfev:
@@ -216,7 +216,7 @@ def trial_steps(model, objective, point, radius: Radius, options) -> Trial:
                                             step.at_edge)                        # (13.10)
         trial.status = check_termination(trial.actual_reduction, point.cost, norm(step.p),
                                          norm(point.x), ratio, options.ftol,
-                                         options.xtol)                           # (13.11)
+                                         options.xtol)                           # (13.12)
         if trial.actual_reduction > 0 and not step.conclusive:
             trial.status = None                  # the method's veto (dogbox: a bound cut it)
         if trial.status is not None:

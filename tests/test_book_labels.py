@@ -11,25 +11,9 @@ from tests.book_modules import load
 
 labels = load("labels")
 
-# PENDING: breaches that other branches, open while this check was written, are fixing. Each
-# entry is a pattern for whole lines of `labels.problems()`. The lead removes an entry when the
-# branch that fixes it is merged; `test_every_pending_entry_is_still_needed` fails as soon as
-# an entry matches nothing, so the list can only shrink.
-PENDING = [
-    # issue 12, code part: trf.py, dogbox.py, trust_region.py and chapters 13, 14 are being
-    # reshaped on another branch. trust_region.py cites Moré's (5.5) and Branch-Coleman-Li's
-    # (2.2) as book labels (a paper's number goes in brackets: [Moré (5.5)]); chapter 13's tags
-    # run out of order; dogbox.py cites (14.4), which chapter 14 does not display.
-    r"13-trust-region-reflective\.md: .*",
-    r"14-dogbox\.md: .*",
-    r"refopt/lsq/(trf|dogbox|trust_region)\.py[: ].*",
-    # (15.14) is dogbox's LSMR step: chapter 15 includes no dogbox code until it has settled.
-    r"15-lsmr\.md: \(15\.14\) .*",
-    # chapter 16 (sparse Jacobians, issue 13) and chapter 28 (SLSQP, issue 15) are being
-    # written on their own branches; their modules already cite them.
-    r"refopt/(differentiation|linalg/sparse)\.py[: ].*\b16\.\d+\b.*",
-    r"refopt/(linalg/nnls|optimize/slsqp)\.py[: ].*\b28\.\d+\b.*",
-]
+# Breaches being fixed elsewhere would be listed here, one pattern per line of
+# `labels.problems()`; the list can only shrink (`test_every_pending_entry_is_still_needed`).
+PENDING: list[str] = []
 
 
 def pending(problem: str) -> bool:

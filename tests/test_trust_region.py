@@ -1,5 +1,5 @@
 """The shared trust-region loop (refopt._trust_region): the radius rule (13.10), the
-termination tests (13.11) and the loop itself on a model whose every step is known."""
+termination tests (13.12) and the loop itself on a model whose every step is known."""
 
 from __future__ import annotations
 

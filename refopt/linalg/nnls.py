@@ -115,7 +115,7 @@ class _ActiveSet:
     def dual(self) -> None:
         """``w_Z = A_Z^T (b - A x)``: below row ``npos`` the transformed ``b`` is the residual."""
         z, k = self.zero_set(), self.npos
-        self.w[z] = self.b[k:] @ self.a[k:, z]  # (28.3), LH (23.10) step 2
+        self.w[z] = self.b[k:] @ self.a[k:, z]  # (28.3), [Lawson & Hanson (23.10)] step 2
 
     def candidate(self) -> tuple[int, Any] | None:
         """The zero-set column to free: the largest positive dual whose Householder pivot is
@@ -232,7 +232,7 @@ def _step_to_feasibility(s: _ActiveSet, z: np.ndarray) -> bool:
     if not nonpositive.any():
         return False
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(nonpositive, -xp / (z - xp), np.inf)  # (28.4), LH (23.10) steps 8-10
+        ratio = np.where(nonpositive, -xp / (z - xp), np.inf)  # (28.4), [Lawson & Hanson (23.10)] steps 8-10
     ratio = np.where(np.isnan(ratio), np.inf, ratio)
     leaving = int(np.argmin(ratio))
     alpha = ratio[leaving]

@@ -13,7 +13,7 @@ solves ``min m(p)`` subject to ``||p|| <= Delta`` in two ways:
   step", SIAM J. Sci. Stat. Comput. 4(3), 553–572, 1983), run on one singular value
   decomposition of ``J`` instead of a sequence of factorizations, (13.6)–(13.8);
 * :func:`solve_trust_region_2d` solves the subproblem exactly in a two-dimensional subspace
-  (the quartic (13.12) of Byrd, Schnabel and Shultz, "Approximate solution of the trust
+  (the quartic (13.14) of Byrd, Schnabel and Shultz, "Approximate solution of the trust
   region problem by minimization over two-dimensional subspaces", Math. Programming 40,
   247–263, 1988);
 
@@ -67,7 +67,7 @@ def phi_and_derivative(alpha: float, suf: np.ndarray, s: np.ndarray,
 
 
 def _alpha_safeguard(alpha_lower: float, alpha_upper: float) -> float:
-    """A point inside ``[alpha_lower, alpha_upper]`` to restart from (Moré 1977, (5.5))."""
+    """A point inside ``[alpha_lower, alpha_upper]`` to restart from [Moré (5.5)]."""
     return max(0.001 * alpha_upper, (alpha_lower * alpha_upper)**0.5)
 
 
@@ -167,7 +167,7 @@ def solve_trust_region_2d(B: np.ndarray, g: np.ndarray, Delta: float) -> tuple[n
 
     If ``B`` is positive definite and its Newton step fits, that is the answer. Otherwise the
     minimum lies on the circle: writing ``p = Delta (2t/(1+t**2), (1-t**2)/(1+t**2))`` turns
-    the stationarity condition into a quartic in ``t`` (13.12) whose real roots are the
+    the stationarity condition into a quartic in ``t`` (13.14) whose real roots are the
     candidates. A one-dimensional problem (``B`` of shape (1, 1), the subspace of a problem
     with one variable) is solved directly.
 
@@ -198,7 +198,7 @@ def solve_trust_region_2d(B: np.ndarray, g: np.ndarray, Delta: float) -> tuple[n
     c = B[1, 1] * Delta**2
     d = g[0] * Delta
     f = g[1] * Delta
-    coeffs = np.array([-b + d, 2 * (a - c + f), 6 * b, 2 * (-a + c + f), -b - d])  # (13.12)
+    coeffs = np.array([-b + d, 2 * (a - c + f), 6 * b, 2 * (-a + c + f), -b - d])  # (13.14)
     t = np.roots(coeffs)  # leading zeros are allowed
     t = np.real(t[np.isreal(t)])
     p = Delta * np.hstack((circle_point(t), [[0.0], [-1.0]]))

@@ -35,7 +35,7 @@ reflection off that bound, and the Cauchy step along ``-g_h`` cut back at the bo
 bounds ``v = 1`` and ``C = 0``: the method is a plain trust-region Gauss–Newton method much like
 MINPACK's.
 
-The radius rules (13.10), the tests (13.11) and the initial radius (13.13) are described in
+The radius rules (13.10), the tests (13.12) and the initial radius (13.13) are described in
 the book chapter "Trust-region reflective". With ``tr_solver='lsmr'`` the SVD is replaced by
 LSMR (:mod:`refopt.linalg.lsmr`; D. C.-L. Fong and M. A. Saunders, SIAM J. Sci. Comput.
 33(5), 2011): a Gauss–Newton step regularised by the radius (15.12), and (13.5) solved
@@ -137,7 +137,7 @@ def CL_scaling_vector(x: np.ndarray, g: np.ndarray, lb: np.ndarray,
 
     ``v_i`` is the distance to the bound the negative gradient points at (``ub_i - x_i``
     when ``g_i < 0``, ``x_i - lb_i`` when ``g_i > 0``), or 1 when that bound is infinite or
-    ``g_i = 0``. Branch, Coleman and Li (1999, (2.2)) use ``|v|`` with signed distances;
+    ``g_i = 0``. Branch, Coleman and Li [Branch, Coleman & Li (2.2)] use ``|v|`` with signed distances;
     taking the distances as non-negative gives the same method.
 
     Parameters
@@ -385,7 +385,7 @@ def select_step(x: np.ndarray, p_h: np.ndarray, model: Model, Delta: float,
 # [trial]
 def trial_point(x: np.ndarray, step: np.ndarray, lb: np.ndarray, ub: np.ndarray,
                 bounded: bool) -> np.ndarray:
-    """``x + step``, nudged to the next float inside any bound it touches (13.14)."""
+    """``x + step``, nudged to the next float inside any bound it touches (13.11)."""
     if not bounded:
         return x + step
     return make_strictly_feasible(x + step, lb, ub, rstep=0)
@@ -394,7 +394,7 @@ def trial_point(x: np.ndarray, step: np.ndarray, lb: np.ndarray, ub: np.ndarray,
 @dataclass
 class Iteration:
     """The model (13.5) at one point and the box: each trial solves (13.5) in the current
-    radius, chooses the step (13.9) and the trial point (13.14)."""
+    radius, chooses the step (13.9) and the trial point (13.11)."""
 
     point: Point
     model: Model
@@ -482,7 +482,7 @@ def trf(problem: Problem, options: Options, scaling: Scaling) -> OptimizeResult:
         where the residuals are ``f``; ``x0`` strictly inside the bounds ``lb``, ``ub``
         (infinite entries for none); ``f0 = fun(x0)``, finite; ``J0 = jac(x0, f0)``.
     options : Options
-        ``ftol``, ``xtol``, ``gtol``: the tolerances of (13.11) and (13.3), 0 disables a
+        ``ftol``, ``xtol``, ``gtol``: the tolerances of (13.12) and (13.3), 0 disables a
         test; ``max_nfev`` (``f0`` counts as one); ``loss_function`` (None: linear);
         ``tr_solver`` 'exact' (SVD and Moré's method) or 'lsmr' (LSMR and a
         two-dimensional subspace, :func:`build_lsmr_model`) with its ``tr_options``

@@ -1,8 +1,9 @@
 """Quasi-Newton Hessian approximations: the BFGS and SR1 update strategies.
 
-J. Nocedal and S. J. Wright, *Numerical Optimization*, 2nd ed., Springer (2006): §6.1 (BFGS,
-formulas (6.17) and (6.19)), §6.2 (SR1, (6.24)–(6.26)), the initial scaling (6.20) and the
-damped update of §18.3 (Procedure 18.2). The interface is scipy's ``HessianUpdateStrategy``
+J. Nocedal and S. J. Wright, *Numerical Optimization*, 2nd ed., Springer (2006): §6.1
+(BFGS, formulas [N&W (6.17)] and [N&W (6.19)]), §6.2 (SR1, [N&W (6.24)–(6.26)]), the
+initial scaling [N&W (6.20)] and the damped update of §18.3 (Procedure 18.2). The interface
+is scipy's ``HessianUpdateStrategy``
 (1.17, ``_hessian_update_strategy.py``): ``initialize(n, approx_type)``, ``update(s, y)``,
 ``dot(p)`` (also ``@``) and ``get_matrix()``.
 
@@ -17,16 +18,16 @@ The two cases are one computation with the roles of ``s`` and ``y`` exchanged: w
 ``(w, z) = (s, y)`` for ``B`` and ``(w, z) = (y, s)`` for ``H``, both update ``M`` so that
 ``M_+ w = z``. The BFGS formulas are::
 
-    B_+ = B - (B s)(B s)ᵀ / (sᵀ B s) + y yᵀ / (yᵀ s)                            (29.4)  N&W (6.19)
-    H_+ = H + (sᵀy + yᵀH y) / (sᵀy)² s sᵀ - ((H y) sᵀ + s (H y)ᵀ) / (sᵀy)        (29.5)  N&W (6.17)
+    B_+ = B - (B s)(B s)ᵀ / (sᵀ B s) + y yᵀ / (yᵀ s)                            (29.4)  [N&W (6.19)]
+    H_+ = H + (sᵀy + yᵀH y) / (sᵀy)² s sᵀ - ((H y) sᵀ + s (H y)ᵀ) / (sᵀy)        (29.5)  [N&W (6.17)]
 
 and the symmetric rank-one update, the same for ``B`` and ``H`` in the ``(w, z)`` form::
 
-    M_+ = M + (z - M w)(z - M w)ᵀ / ((z - M w)ᵀ w)                             (29.6)  N&W (6.24)
+    M_+ = M + (z - M w)(z - M w)ᵀ / ((z - M w)ᵀ w)                             (29.6)  [N&W (6.24)]
 
 Before the first update ``M = I`` is rescaled (``init_scale='auto'``) by::
 
-    B_0 = (yᵀy / |yᵀs|) I,      H_0 = (|yᵀs| / yᵀy) I                         (29.7)  N&W (6.20)
+    B_0 = (yᵀy / |yᵀs|) I,      H_0 = (|yᵀs| / yᵀy) I                         (29.7)  [N&W (6.20)]
 
 Safeguards, as scipy's:
 
@@ -36,7 +37,7 @@ Safeguards, as scipy's:
   ``'damp_update'`` replaces ``z`` by ``θ z + (1 - θ) M w`` with
   ``θ = (1 - min_curvature) / (1 - wᵀz / wᵀMw)``, which makes ``wᵀz = min_curvature · wᵀMw``
   (29.8)  N&W Procedure 18.2;
-* SR1: no update when ``|(z - M w)ᵀ w| <= min_denominator ‖w‖ ‖z - M w‖``  (29.9)  N&W (6.26).
+* SR1: no update when ``|(z - M w)ᵀ w| <= min_denominator ‖w‖ ‖z - M w‖``  (29.9)  [N&W (6.26)].
 
 ``M`` is kept exactly symmetric: each update is computed on the upper triangle and mirrored
 (scipy updates the upper triangle with BLAS ``syr``/``syr2`` and reads it with ``symv``).

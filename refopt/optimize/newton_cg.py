@@ -17,7 +17,7 @@ and its minimiser, when ``H`` is positive definite, solves the Newton equation::
 The equation is solved only roughly, by conjugate gradients from ``p = 0`` (residual
 ``r = H p + g``, direction ``d``), stopped as soon as::
 
-    ‖r‖₁ <= eta ‖g‖₁,   eta = min(0.5, sqrt(‖g‖₁))              (29.10)  N&W (7.3)
+    ‖r‖₁ <= eta ‖g‖₁,   eta = min(0.5, sqrt(‖g‖₁))              (29.10)  [N&W (7.3)]
 
 so the inner solve is loose far from the solution and tight (superlinear convergence) near it.
 One CG step is::

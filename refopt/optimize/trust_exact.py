@@ -10,39 +10,39 @@ J. H. Wilkinson, "An estimate for the condition number of a matrix", *SIAM J. Nu
 ``p*`` solves ``min m(p)`` over ``‖p‖ <= Δ`` (globally, ``B`` indefinite or not) exactly
 when, for some ``λ >= 0``::
 
-    (B + λI) p* = -g,   λ (Δ - ‖p*‖) = 0,   B + λI positive semidefinite   (29.10) [MS (2.1)]
+    (B + λI) p* = -g,   λ (Δ - ‖p*‖) = 0,   B + λI positive semidefinite   (29.24) [MS (2.1)]
 
 With ``p(λ) = -(B + λI)⁻¹ g`` the boundary case is the root of the secular equation
 ``1/‖p(λ)‖ - 1/Δ = 0``, nearly linear in λ, and Newton's method on it gives, from the
 Cholesky factor ``B + λI = UᵀU`` and ``w`` solving ``Uᵀ w = p``::
 
-    λ <- λ + (‖p‖/‖w‖)² (‖p‖ - Δ)/Δ                            (29.11) [N&W (4.44)]
+    λ <- λ + (‖p‖/‖w‖)² (‖p‖ - Δ)/Δ                            (29.25) [N&W (4.44)]
 
 λ is kept in a bracket ``[λ_L, λ_U]`` (from Gershgorin bounds, CGT §7.3.8) and, whenever
 Newton's step leaves it or a factorization fails, replaced by
-``max(√(λ_L λ_U), λ_L + θ (λ_U - λ_L))``, ``θ = 0.01``        (29.12) [CGT (7.3.14)]
+``max(√(λ_L λ_U), λ_L + θ (λ_U - λ_L))``, ``θ = 0.01``        (29.26) [CGT (7.3.14)]
 
 A failed factorization at ``k`` also raises ``λ_L``: adding ``δ`` to the ``k``-th diagonal
 entry makes the leading k-by-k block singular with null vector ``v``, so
-``λ_L >= λ + δ/‖v‖²``                                          (29.13) [MS (3.3), CGT §7.3.3]
+``λ_L >= λ + δ/‖v‖²``                                          (29.27) [MS (3.3), CGT §7.3.3]
 
 *The hard case*: ``g`` orthogonal to the eigenvectors of the lowest eigenvalue ``λ₁``, so
 ``‖p(λ)‖ < Δ`` for every ``λ > -λ₁``. Then (MS Lemma 3.4) a step ``τ z`` along a vector
 with small ``zᵀ(B + λI)z`` (the Cline–Moler–Stewart–Wilkinson estimate of the smallest
-singular vector of ``U``) is added to reach the boundary, ``τ`` the root of (29.4) of
+singular vector of ``U``) is added to reach the boundary, ``τ`` the root of (29.18) of
 smaller magnitude, and the step is accepted when
 
-    τ² (zᵀ(B+λI)z) <= k_hard (pᵀ(B+λI)p + λΔ²)                 (29.14) [MS (3.5), CGT (7.3.41)]
+    τ² (zᵀ(B+λI)z) <= k_hard (pᵀ(B+λI)p + λΔ²)                 (29.28) [MS (3.5), CGT (7.3.41)]
 
-The boundary case stops when ``|‖p‖ - Δ| <= k_easy Δ``         (29.15) [MS (3.2)]
+The boundary case stops when ``|‖p‖ - Δ| <= k_easy Δ``         (29.29) [MS (3.2)]
 
 with ``k_easy = 0.1`` and ``k_hard = 0.2`` (scipy's), at most ``subproblem_maxiter`` (25)
 factorizations per solve. The steps, safeguards and stopping tests are scipy 1.17's
 ``IterativeSubproblem``; refopt differs where scipy is wrong:
 
-* after a successful trial factorization at the Newton value (29.11) scipy goes on with the
+* after a successful trial factorization at the Newton value (29.25) scipy goes on with the
   *previous* factor, so the next ``p`` belongs to the previous λ while λ has moved on; here
-  the new factor is used, and a returned interior-to-the-test step satisfies (29.10)'s first
+  the new factor is used, and a returned interior-to-the-test step satisfies (29.24)'s first
   equation at the returned λ;
 * when the iteration limit ends the loop, scipy returns the last ``p`` even if it lies
   outside the ball (or fails with ``UnboundLocalError`` if no factorization ever
@@ -153,7 +153,7 @@ def gershgorin_bounds(B: np.ndarray) -> tuple[float, float]:
 
 
 def singular_leading_submatrix(A: np.ndarray, U: np.ndarray, k: int) -> tuple[float, np.ndarray]:
-    """``(δ, v)`` of (29.13): ``A + δ e_k e_kᵀ`` has a singular leading k-by-k block with
+    """``(δ, v)`` of (29.27): ``A + δ e_k e_kᵀ`` has a singular leading k-by-k block with
     ``vᵀ(A + δ e_k e_kᵀ)v = 0``; ``U`` the partial factor of :func:`cholesky_upper`."""
     delta = np.dot(U[:k - 1, k - 1], U[:k - 1, k - 1]) - A[k - 1, k - 1]
     v = np.zeros(len(A))
@@ -168,14 +168,14 @@ def _cho_solve(U: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _safeguarded(lambda_lb: float, lambda_ub: float, theta: float) -> float:
-    """A λ inside the bracket (29.12)."""
+    """A λ inside the bracket (29.26)."""
     return max(np.sqrt(np.abs(lambda_lb * lambda_ub)), lambda_lb + theta * (lambda_ub - lambda_lb))
 
 
 class ExactSubproblem:
     """Moré–Sorensen iteration at one model (``B`` dense, evaluated on construction)."""
 
-    THETA = 0.01          # (29.12)
+    THETA = 0.01          # (29.26)
     MAXITER_DEFAULT = 25  # factorizations per solve (scipy's; the iteration can cycle)
 
     def __init__(self, model: QuadraticModel, k_easy: float = 0.1, k_hard: float = 0.2,
@@ -231,13 +231,13 @@ class ExactSubproblem:
                     break
                 w = np.linalg.solve(U.T, p)
                 w_norm = np.linalg.norm(w)
-                lambda_new = lam + (p_norm / w_norm) ** 2 * (p_norm - Delta) / Delta  # (29.11)
+                lambda_new = lam + (p_norm / w_norm) ** 2 * (p_norm - Delta) / Delta  # (29.25)
                 if p_norm < Delta:  # λ too large, or the hard case
                     s_min, z_min = estimate_smallest_singular_value(U)
                     ta, tb = boundary_intersections(p, z_min, Delta)
                     tau = min([ta, tb], key=abs)
                     relative_error = tau**2 * s_min**2 / (np.dot(p, H @ p) + lam * Delta**2)
-                    if relative_error <= self.k_hard:                                 # (29.14)
+                    if relative_error <= self.k_hard:                                 # (29.28)
                         p, self.stop = p + tau * z_min, "hard"
                         break
                     lambda_ub = lam
@@ -248,9 +248,9 @@ class ExactSubproblem:
                         lam, factor = lambda_new, (H_new, U_new, 0)
                     else:
                         lambda_lb = max(lambda_lb, lambda_new)
-                        lam = _safeguarded(lambda_lb, lambda_ub, self.THETA)         # (29.12)
+                        lam = _safeguarded(lambda_lb, lambda_ub, self.THETA)         # (29.26)
                 else:  # outside the ball: λ too small
-                    if abs(p_norm - Delta) / Delta <= self.k_easy:                    # (29.15)
+                    if abs(p_norm - Delta) / Delta <= self.k_easy:                    # (29.29)
                         self.stop = "boundary"
                         break
                     lambda_lb, lam = lam, lambda_new
@@ -260,16 +260,16 @@ class ExactSubproblem:
                     break
                 s_min, z_min = estimate_smallest_singular_value(U)
                 p = Delta * z_min
-                if Delta**2 * s_min**2 <= self.k_hard * lam * Delta**2:               # (29.14)
+                if Delta**2 * s_min**2 <= self.k_hard * lam * Delta**2:               # (29.28)
                     self.stop = "hard"
                     break
                 lambda_ub = lam
                 lambda_lb = max(lambda_lb, lam - s_min**2)
-                lam = _safeguarded(lambda_lb, lambda_ub, self.THETA)                 # (29.12)
+                lam = _safeguarded(lambda_lb, lambda_ub, self.THETA)                 # (29.26)
             else:  # B + λI is not positive definite: raise the lower bound
                 delta, v = singular_leading_submatrix(H, U, info)
-                lambda_lb = max(lambda_lb, lam + delta / np.dot(v, v))                 # (29.13)
-                lam = _safeguarded(lambda_lb, lambda_ub, self.THETA)                 # (29.12)
+                lambda_lb = max(lambda_lb, lam + delta / np.dot(v, v))                 # (29.27)
+                lam = _safeguarded(lambda_lb, lambda_ub, self.THETA)                 # (29.26)
         self.lambda_lb, self.lambda_current, self.previous_Delta = lambda_lb, lam, Delta
         if self.stop == "limit":
             p = self._fallback(p, Delta)
@@ -286,5 +286,5 @@ class ExactSubproblem:
             return np.zeros(self.n) if p is None else p
         g, g_norm = model.g, model.g_norm
         gBg = np.dot(g, self.B @ g)
-        cauchy = -min(Delta / g_norm, g_norm**2 / gBg if gBg > 0 else np.inf) * g  # (29.6)
+        cauchy = -min(Delta / g_norm, g_norm**2 / gBg if gBg > 0 else np.inf) * g  # (29.20)
         return p if p is not None and model(p) <= model(cauchy) else cauchy

@@ -12,19 +12,19 @@ model over the growing Krylov spaces ``K_k = span{g, Bg, ..., B^k g}`` intersect
 ball. Lanczos gives an orthonormal basis ``Q_k`` of ``K_k`` and the tridiagonal
 ``T_k = Q_kᵀ B Q_k`` (diagonal ``δ_j``, off-diagonal ``γ_j``)::
 
-    γ_{j+1} q_{j+1} = B q_j - δ_j q_j - γ_j q_{j-1},   q_0 = g/‖g‖          (29.16) [GLRT (2.6)]
+    γ_{j+1} q_{j+1} = B q_j - δ_j q_j - γ_j q_{j-1},   q_0 = g/‖g‖          (29.30) [GLRT (2.6)]
 
 and with ``p = Q_k h`` the subproblem on ``K_k`` is a tridiagonal one::
 
-    min ‖g‖ e_1ᵀh + ½ hᵀT_k h   subject to ‖h‖ <= Δ                      (29.17) [GLRT (3.3)]
+    min ‖g‖ e_1ᵀh + ½ hᵀT_k h   subject to ‖h‖ <= Δ                      (29.31) [GLRT (3.3)]
 
-solved, λ and all, by (29.10)–(29.11) with ``T_k + λI`` in place of ``B + λI``. Its
+solved, λ and all, by (29.24)–(29.25) with ``T_k + λI`` in place of ``B + λI``. Its
 solution ``h_k, λ_k`` gives the step ``Q_k h_k``, and the gradient of the Lagrangian there
 is known without another product::
 
-    ‖(B + λ_k I) Q_k h_k + g‖ = γ_{k+1} |e_{k+1}ᵀ h_k|                    (29.18) [GLRT (5.1)]
+    ‖(B + λ_k I) Q_k h_k + g‖ = γ_{k+1} |e_{k+1}ᵀ h_k|                    (29.32) [GLRT (5.1)]
 
-The iteration stops when (29.18) is at most ``η ‖g‖``: ``η_i = min(1/2, ‖g‖)`` for an
+The iteration stops when (29.32) is at most ``η ‖g‖``: ``η_i = min(1/2, ‖g‖)`` for an
 interior solution (``λ = 0``) and ``η_b = max(10⁻⁶, min(1/2, √‖g‖))`` on the boundary —
 trlib's ``tol_rel_i = -2``, ``tol_rel_b = -3``, scipy's default ``inexact=True``; with
 ``inexact=False``, ``η_i = 10⁻⁸`` and ``η_b = 10⁻⁶``. It stops also when the Krylov space is
@@ -34,9 +34,9 @@ re-solve with a smaller radius after a rejected step starts from the stored ``T_
 
 Where refopt differs from scipy (which calls the C library trlib): the Lanczos vectors are
 formed directly rather than through CG's directions (the same spaces and products, one
-product per step), and (29.17) is solved with ``T_k + λI`` diagonalised once per step by its
+product per step), and (29.31) is solved with ``T_k + λI`` diagonalised once per step by its
 eigenvectors — ``T_k`` is at most ``2n`` by ``2n`` — so the Moré–Sorensen Newton steps
-(29.11), the hard case (29.14) and the leftmost eigenvalue come from one small
+(29.25), the hard case (29.28) and the leftmost eigenvalue come from one small
 eigendecomposition instead of a factorization per λ. Steps agree with trlib's to the
 tolerances above, not to the last digit, so counts may differ where a step's acceptance is
 a near thing.
@@ -119,11 +119,11 @@ def tridiagonal_trust_region(T: np.ndarray, c: np.ndarray, Delta: float,
     """Globally minimize ``cᵀh + ½ hᵀT h`` over ``‖h‖ <= Delta``; return ``(h, λ)``.
 
     ``T`` symmetric (here tridiagonal and small). With ``T = V diag(θ) Vᵀ`` and ``a = Vᵀc``,
-    ``‖h(λ)‖² = Σ a_i² / (θ_i + λ)²`` for ``λ > -θ_1``, and Newton's method (29.11) on
+    ``‖h(λ)‖² = Σ a_i² / (θ_i + λ)²`` for ``λ > -θ_1``, and Newton's method (29.25) on
     ``1/‖h(λ)‖ = 1/Δ``, started left of the root, rises monotonically to it (the function
     is concave and increasing). When ``a`` vanishes on the lowest eigenvalue and
     ``‖h(-θ_1)‖ <= Δ`` (the hard case) the step is completed along that eigenvector to the
-    boundary (29.14).
+    boundary (29.28).
     """
     theta, V = np.linalg.eigh(T)
     a = V.T @ c
@@ -141,7 +141,7 @@ def tridiagonal_trust_region(T: np.ndarray, c: np.ndarray, Delta: float,
         a = np.where(low, 0.0, a)
         h = -V @ _ratio(a, theta + lambda_min)
         gap = Delta**2 - np.dot(h, h)
-        if gap >= 0:                                                          # (29.14)
+        if gap >= 0:                                                          # (29.28)
             return h + np.sqrt(gap) * V[:, 0], lambda_min
         lam = lambda_min
     else:  # ‖h(λ)‖ >= a_low / (λ - λ_min): this λ is left of the root
@@ -152,7 +152,7 @@ def tridiagonal_trust_region(T: np.ndarray, c: np.ndarray, Delta: float,
         if abs(h_norm - Delta) <= rtol * Delta:
             break
         w_norm_sq = np.sum(_ratio(ratio**2, theta + lam))
-        step = (h_norm**2 / w_norm_sq) * (h_norm - Delta) / Delta             # (29.11)
+        step = (h_norm**2 / w_norm_sq) * (h_norm - Delta) / Delta             # (29.25)
         if not step > 0:  # rounding: no further progress from the left
             break
         lam += step
@@ -196,7 +196,7 @@ class GLTRSubproblem:
         self.lam = 0.0
 
     def _lanczos_step(self) -> None:
-        """One step of (29.16): one product with B."""
+        """One step of (29.30): one product with B."""
         k, q = self.k, self._next
         u = self.model.hessp(q)
         if k > 0:
@@ -237,7 +237,7 @@ class GLTRSubproblem:
         """The GLTR step for radius ``Delta`` and whether it is on the boundary (λ > 0)."""
         if self.model.g_norm == 0:
             return np.zeros_like(self.model.g), False
-        if self.k:  # a re-solve with a smaller radius: (29.17) on the stored T_k only
+        if self.k:  # a re-solve with a smaller radius: (29.31) on the stored T_k only
             return self._step(*tridiagonal_trust_region(*self._tridiagonal(), Delta))
         cg = _CGNorms(self.model.g_norm**2)
         while True:
@@ -251,10 +251,10 @@ class GLTRSubproblem:
                 self.progress.append(cg.residual / self.stop_interior**2)
                 h, lam = None, 0.0
             else:
-                h, lam = tridiagonal_trust_region(*self._tridiagonal(), Delta)  # (29.17)
+                h, lam = tridiagonal_trust_region(*self._tridiagonal(), Delta)  # (29.31)
                 if lam == 0 and self.positive_definite:
                     return self._step(h, lam)
-                lagrangian = self.gamma_next * abs(h[-1])                       # (29.18)
+                lagrangian = self.gamma_next * abs(h[-1])                       # (29.32)
                 converged = lagrangian <= self.stop_boundary
                 self.progress.append(lagrangian / self.stop_boundary)
             if (cg.residual**2 <= self.ZERO or converged or self._stalled()

@@ -11,13 +11,13 @@ CG on ``B p = -g`` from ``p_0 = 0``, so the first iterate is the Cauchy point an
 grows and ``m(p_j)`` falls with ``j``. It stops early in three ways::
 
     d_jᵀ B d_j <= 0       negative curvature: go to the boundary along d_j, to whichever
-                          end (both roots of (29.4)) has the lower model value    (29.7)
-    ‖p_j + α_j d_j‖ >= Δ  the step would leave the ball: stop on the boundary    (29.8)
+                          end (both roots of (29.18)) has the lower model value    (29.21)
+    ‖p_j + α_j d_j‖ >= Δ  the step would leave the ball: stop on the boundary    (29.22)
     ‖r_{j+1}‖ < ε_k       ε_k = min(1/2, √‖g‖) ‖g‖, a forcing sequence that makes
-                          the outer iteration superlinear        [N&W (7.3)]       (29.9)
+                          the outer iteration superlinear        [N&W (7.3)]       (29.23)
 
 Only products ``B v`` are used: ``hessp`` is enough. The model is evaluated at both ends in
-(29.7), as scipy does: with ``hessp`` that costs two products, counted in ``nhev``.
+(29.21), as scipy does: with ``hessp`` that costs two products, counted in ``nhev``.
 
 One difference from scipy: a product ``B d`` that is not finite ends the run (status 3,
 ``LinAlgError``); in scipy every test is then false and the CG loop never ends.
@@ -67,7 +67,7 @@ class SteihaugSubproblem:
         """The truncated CG step for radius ``Delta``, and whether it is on the boundary."""
         m = self.model
         g_norm = m.g_norm
-        tolerance = min(0.5, math.sqrt(g_norm)) * g_norm                  # (29.9)
+        tolerance = min(0.5, math.sqrt(g_norm)) * g_norm                  # (29.23)
         z = np.zeros_like(m.g)
         r, d = m.g, -m.g
         while True:
@@ -75,19 +75,19 @@ class SteihaugSubproblem:
             dBd = np.dot(d, Bd)
             if not np.isfinite(dBd):  # scipy loops forever here
                 raise np.linalg.LinAlgError("The Hessian product is not finite.")
-            if dBd <= 0:                                                  # (29.7)
+            if dBd <= 0:                                                  # (29.21)
                 ta, tb = boundary_intersections(z, d, Delta)
                 pa, pb = z + ta * d, z + tb * d
                 return (pa if m(pa) < m(pb) else pb), True
             r_squared = np.dot(r, r)
             alpha = r_squared / dBd
             z_next = z + alpha * d
-            if np.linalg.norm(z_next) >= Delta:                           # (29.8)
+            if np.linalg.norm(z_next) >= Delta:                           # (29.22)
                 _, tb = boundary_intersections(z, d, Delta)
                 return z + tb * d, True
             r_next = r + alpha * Bd
             r_next_squared = np.dot(r_next, r_next)
-            if math.sqrt(r_next_squared) < tolerance:                     # (29.9)
+            if math.sqrt(r_next_squared) < tolerance:                     # (29.23)
                 return z_next, False
             d = -r_next + (r_next_squared / r_squared) * d
             z, r = z_next, r_next

@@ -8,7 +8,7 @@ Algorithm 4.1; A. R. Conn, N. I. M. Gould and P. L. Toint, *Trust-Region Methods
 At the iterate ``x`` with ``f = f(x)``, ``g = grad f(x)`` and ``B`` the Hessian (or only its
 products ``B v``), the quadratic model of ``f(x + p)`` is::
 
-    m(p) = f + gᵀp + ½ pᵀB p                                  (29.1)  [N&W (4.2)]
+    m(p) = f + gᵀp + ½ pᵀB p                                  (29.15)  [N&W (4.2)]
 
 trusted inside the ball ``‖p‖ <= Delta``. A *subproblem solver* (one module each:
 :mod:`~refopt.optimize.dogleg`, :mod:`~refopt.optimize.trust_ncg`,
@@ -16,12 +16,12 @@ trusted inside the ball ``‖p‖ <= Delta``. A *subproblem solver* (one module 
 that decreases ``m`` at least as much as the Cauchy point does, and whether it reached the
 boundary. The loop then compares what ``f`` did with what the model promised::
 
-    rho = (f(x) - f(x + p)) / (m(0) - m(p))                    (29.2)  [N&W (4.4)]
+    rho = (f(x) - f(x + p)) / (m(0) - m(p))                    (29.16)  [N&W (4.4)]
 
 and updates the radius and the iterate as scipy 1.17's ``_minimize_trust_region``::
 
     Delta <- Delta / 4                   if rho < 1/4
-    Delta <- min(2 Delta, Delta_max)     if rho > 3/4 and ‖p‖ = Delta      (29.3)
+    Delta <- min(2 Delta, Delta_max)     if rho > 3/4 and ‖p‖ = Delta      (29.17)
     x <- x + p                           if rho > eta          [N&W Algorithm 4.1]
 
 It stops when ``‖g‖ < gtol`` (tested before the first iteration too), after ``maxiter``
@@ -115,7 +115,7 @@ class Curvature:
 
 
 class QuadraticModel:
-    """The model (29.1) at ``x``: ``f``, ``g`` and ``B`` evaluated on first use, then kept."""
+    """The model (29.15) at ``x``: ``f``, ``g`` and ``B`` evaluated on first use, then kept."""
 
     def __init__(self, x: np.ndarray, objective: ScalarObjective, curvature: Curvature):
         self.x = x
@@ -159,7 +159,7 @@ class QuadraticModel:
         return self._curvature.product(self.x, p)
 
     def __call__(self, p: np.ndarray) -> Any:
-        """``m(p)`` (29.1)."""
+        """``m(p)`` (29.15)."""
         return self.f + np.dot(self.g, p) + 0.5 * np.dot(p, self.hessp(p))
 
 
@@ -167,7 +167,7 @@ def boundary_intersections(z: np.ndarray, d: np.ndarray, Delta: float) -> tuple[
     """The two roots ``t_a <= t_b`` of ``‖z + t d‖ = Delta``, ``z`` inside the ball.
 
     ``a t² + b t + c = 0`` with ``a = dᵀd``, ``b = 2 zᵀd``, ``c = zᵀz - Delta²``; the root
-    away from cancellation is taken first and the other from ``t_a t_b = c / a``   (29.4)
+    away from cancellation is taken first and the other from ``t_a t_b = c / a``   (29.18)
     """
     a = np.dot(d, d)
     b = 2 * np.dot(z, d)
@@ -180,7 +180,7 @@ def boundary_intersections(z: np.ndarray, d: np.ndarray, Delta: float) -> tuple[
 
 # [radius-update]
 def updated_radius(Delta: float, rho: float, hits_boundary: bool, max_trust_radius: float) -> float:
-    """The radius after a step with ratio ``rho`` (29.3)."""
+    """The radius after a step with ratio ``rho`` (29.17)."""
     if rho < 0.25:
         return 0.25 * Delta
     if rho > 0.75 and hits_boundary:
@@ -190,7 +190,7 @@ def updated_radius(Delta: float, rho: float, hits_boundary: bool, max_trust_radi
 
 
 def reduction_ratio(f: Any, f_trial: Any, predicted_value: Any) -> float:
-    """``rho`` (29.2); a non-finite ``f`` at the trial point is a failed step (-inf)."""
+    """``rho`` (29.16); a non-finite ``f`` at the trial point is a failed step (-inf)."""
     if not np.isfinite(f_trial):
         return -math.inf
     return (f - f_trial) / (f - predicted_value)
@@ -242,7 +242,7 @@ def minimize_trust_region(fun: Callable, x0: Any, args: tuple = (), jac: Any = N
     initial_trust_radius, max_trust_radius : float, optional
         The first radius and the largest one (1 and 1000).
     eta : float, optional
-        A step is accepted when ``rho > eta`` (0.15), ``0 <= eta < 1/4``.
+        A step is accepted when ``rho > eta`` (eta = 0.15 by default), ``0 <= eta < 1/4``.
     gtol : float, optional
         Stop when ``‖g‖ < gtol`` (1e-4).
     maxiter : int, optional
@@ -285,8 +285,8 @@ def minimize_trust_region(fun: Callable, x0: Any, args: tuple = (), jac: Any = N
         if model.f - predicted_value <= 0:
             warnflag = 2
             break
-        rho = reduction_ratio(model.f, f_trial, predicted_value)            # (29.2)
-        Delta = updated_radius(Delta, rho, hits_boundary, max_trust_radius)  # (29.3)
+        rho = reduction_ratio(model.f, f_trial, predicted_value)            # (29.16)
+        Delta = updated_radius(Delta, rho, hits_boundary, max_trust_radius)  # (29.17)
         if rho > eta:
             x, solver = trial.model.x, trial
         if return_all:

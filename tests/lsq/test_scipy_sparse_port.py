@@ -18,7 +18,7 @@ import pytest
 from refopt import least_squares
 from refopt.linalg.operators import LinearOperator, aslinearoperator
 from refopt.linalg.sparse import CSRMatrix
-from refopt.lsq.trust_region import make_strictly_feasible
+from refopt._bounds import make_strictly_feasible
 from tests.lsq.test_sparse import broyden, broyden_jacobian, broyden_pattern
 
 N = 100                    # scipy's size for this problem

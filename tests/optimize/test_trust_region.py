@@ -52,7 +52,7 @@ def rosen_hess_prod(x, p):
 # ---------------------------------------------------------------------------------------
 
 def model_at_zero(B, g, product=False):
-    """The model (29.1) of f(x) = gᵀx + ½xᵀBx at x = 0, with ``hess`` or with ``hessp``."""
+    """The model (29.15) of f(x) = gᵀx + ½xᵀBx at x = 0, with ``hess`` or with ``hessp``."""
     B, g = np.asarray(B, float), np.asarray(g, float)
     objective = ScalarObjective(lambda x: g @ x + 0.5 * x @ B @ x, np.zeros(len(g)),
                                 jac=lambda x: g + B @ x)
@@ -66,7 +66,7 @@ def model_value(B, g, p):
 
 
 def global_minimum(B, g, Delta):
-    """The global minimiser of the model in the ball: the conditions (29.10) solved in the
+    """The global minimiser of the model in the ball: the conditions (29.24) solved in the
     eigenbasis of B, λ by bisection (independent of the Newton iterations under test)."""
     theta, V = np.linalg.eigh(B)
     a = V.T @ g

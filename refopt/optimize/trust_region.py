@@ -55,7 +55,8 @@ import numpy as np
 
 from .._callback import call_callback_maybe_halt
 from .._result import OptimizeResult
-from ._objective import STATUS_MESSAGES, ScalarObjective, warn_unknown_options
+from ._objective import (FD_METHODS, STATUS_MESSAGES, ScalarObjective, is_update_strategy,
+                         warn_unknown_options)
 
 __all__ = ["QuadraticModel", "Curvature", "boundary_intersections", "minimize_trust_region",
            "TRUST_REGION_MESSAGES"]
@@ -112,6 +113,41 @@ class Curvature:
         Bp = np.asarray(self._hessp(np.copy(x), p, *self._args))
         self.nhev += 1
         return Bp
+
+
+class ObjectiveCurvature:
+    """Second derivatives kept by minimize's counted objective: differences of the gradient
+    (``'2-point'``, ``'3-point'``, ``'cs'``) or a quasi-Newton ``HessianUpdateStrategy``, as
+    scipy's ScalarFunction gives them. Both act through ``.dot(p)``; the gradients they cost
+    count in ``njev``, and ``nhev`` counts the products, as scipy's trust-region loop counts
+    its ``hessp`` calls there."""
+
+    has_matrix = True
+
+    def __init__(self, objective: ScalarObjective):
+        self._objective = objective
+        self.nhev = 0
+
+    def matrix(self, x: np.ndarray) -> Any:
+        """The difference operator at ``x``, or the update strategy as it stands, with its
+        products counted."""
+        return _CountedProducts(self._objective.hess(x), self)
+
+
+class _CountedProducts:
+    """``B.dot(p)``, each call counted in ``owner.nhev``."""
+
+    def __init__(self, B: Any, owner: ObjectiveCurvature):
+        self._B, self._owner = B, owner
+
+    def dot(self, p: np.ndarray) -> np.ndarray:
+        self._owner.nhev += 1
+        return np.asarray(self._B.dot(p))
+
+
+def derived_hessian(hess: Any) -> bool:
+    """Whether ``hess`` names a Hessian the objective derives (differences or updates)."""
+    return is_update_strategy(hess) or (isinstance(hess, str) and hess in FD_METHODS)
 
 
 class QuadraticModel:
@@ -213,7 +249,7 @@ def check_derivatives(jac: Any, hess: Any, hessp: Any) -> None:
     """The loop needs a callable gradient and a callable Hessian or Hessian product."""
     if jac is None:
         raise ValueError("Jacobian is currently required for trust-region methods")
-    if not callable(hess) and not callable(hessp):
+    if not callable(hess) and not callable(hessp) and not derived_hessian(hess):
         raise ValueError("Either the Hessian or the Hessian-vector product is currently "
                          "required for trust-region methods")
 
@@ -261,8 +297,12 @@ def minimize_trust_region(fun: Callable, x0: Any, args: tuple = (), jac: Any = N
     check_derivatives(jac, hess, hessp)
     check_trust_options(initial_trust_radius, max_trust_radius, eta)
     x = np.asarray(x0).flatten()
-    objective = ScalarObjective(fun, x, args, jac)
-    curvature = Curvature(hess, hessp, args, x.size)
+    if derived_hessian(hess):  # differences of the gradient, or a quasi-Newton update
+        objective = ScalarObjective(fun, x, args, jac, hess=hess)
+        curvature: Any = ObjectiveCurvature(objective)
+    else:
+        objective = ScalarObjective(fun, x, args, jac)
+        curvature = Curvature(hess, hessp, args, x.size)
     maxiter = 200 * x.size if maxiter is None else maxiter
     options = subproblem_options or {}
 
@@ -310,7 +350,8 @@ def _result(model: QuadraticModel, objective: ScalarObjective, curvature: Curvat
     result = OptimizeResult(x=model.x, success=warnflag == 0, status=warnflag, fun=model.f,
                             jac=model.g, nit=k, message=message)
     if model.has_matrix:
-        result["hess"] = model.B  # evaluated now if it was not yet, and counted
+        B = model.B  # evaluated now if it was not yet, and counted
+        result["hess"] = B._B if isinstance(B, _CountedProducts) else B
     result.update(nfev=objective.nfev, njev=objective.ngev, nhev=curvature.nhev)
     if disp:
         _print_summary(result)

@@ -596,3 +596,33 @@ def test_unknown_option_is_warned_about():
     with pytest.warns(OptimizeWarning, match="Unknown solver options: foo"):
         minimize(rosen, HARD_GUESS, jac=rosen_der, hess=rosen_hess, method="dogleg",
                  options={"foo": 1})
+
+
+# -- Hessians the objective derives: differences of the gradient, quasi-Newton updates ------
+
+@pytest.mark.parametrize("method", ["trust-ncg", "trust-krylov"])
+@pytest.mark.parametrize("hess", ["2-point", "3-point", "cs", "bfgs"])
+def test_derived_hessians_reach_rosenbrocks_minimum(method, hess):
+    from refopt.optimize import BFGS
+
+    x0 = np.array([1.3, 0.7, 0.8, 1.9, 1.2])
+    res = minimize(rosen, x0, jac=rosen_der, method=method,
+                   hess=BFGS() if hess == "bfgs" else hess)
+    assert res.success and res.status == 0
+    np.testing.assert_allclose(res.x, np.ones(5), atol=1e-4)  # gtol 1e-4 at the minimum
+    assert np.linalg.norm(rosen_der(res.x)) < 1e-4
+    assert res.nhev > 0 and res.njev > res.nit  # products counted; gradients pay for them
+
+
+@pytest.mark.parametrize("hess", ["2-point", "3-point", "cs"])
+def test_a_differenced_hessian_on_a_quadratic_reaches_its_minimiser(hess):
+    # f = ½ xᵀAx - bᵀx: the gradient is linear, so its differences are exact up to rounding
+    # and trust-ncg (inexact CG steps, Newton's rate) reaches A⁻¹b to gtol
+    A = np.array([[4.0, 1.0, 0.0], [1.0, 3.0, 0.5], [0.0, 0.5, 2.0]])
+    b = np.array([1.0, -2.0, 0.5])
+    res = minimize(lambda x: 0.5 * x @ A @ x - b @ x, np.zeros(3), jac=lambda x: A @ x - b,
+                   hess=hess, method="trust-ncg",
+                   options={"initial_trust_radius": 10.0, "max_trust_radius": 100.0,
+                            "gtol": 1e-6})
+    assert res.success and np.linalg.norm(A @ res.x - b) < 1e-6
+    np.testing.assert_allclose(res.x, np.linalg.solve(A, b), rtol=1e-6, atol=1e-8)

@@ -1,5 +1,8 @@
 """A reference project's own test suite, run against refopt by rewriting its imports.
 
+The suites are asteval's (Newville et al., 2014–2025) and scipy's (Virtanen et al., Nature
+Methods 17, 2020).
+
 ``python -m refopt upstream asteval PATH`` takes asteval's test files (``PATH`` is a checkout
 of https://github.com/lmfit/asteval, its ``tests`` folder, or one test file);
 ``python -m refopt upstream scipy PATH`` takes scipy's ``optimize/tests/test_minpack.py``

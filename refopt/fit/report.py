@@ -1,5 +1,8 @@
 """Fit reports in lmfit's layout: statistics, variables with "+/-" and percent, correlations.
 
+The information criteria it prints are Akaike's (IEEE Trans. Autom. Control 19, 1974) and
+Schwarz's (Ann. Statist. 6, 1978), as lmfit computes them from χ².
+
 The layout is lmfit's ``fit_report`` (M. Newville et al., lmfit 1.x, ``printfuncs``; the 0.5
 manual's ``report_errors`` printed the variables and correlations only), so that a report
 from refopt reads like one from lmfit line for line. One addition: when error bars are

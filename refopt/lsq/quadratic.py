@@ -1,5 +1,7 @@
 """The quadratic model (13.5) along a line, and its value at a step.
 
+The model is that of Branch, Coleman & Li (SIAM J. Sci. Comput. 21, 1999).
+
 A trust-region method searches lines — the negative gradient, a step reflected off a bound,
 a dogleg leg — on which the model ``m(p) = 1/2 ||J p||**2 + 1/2 p^T C p + g^T p`` (13.5) is a
 quadratic in one variable. These three helpers build that quadratic, minimise it over an

@@ -1,5 +1,7 @@
 """General constraints ``lb <= c(x) <= ub``, as ``scipy.optimize`` spells them.
 
+The constrained method that consumes them is Kraft's SLSQP (DFVLR-FB 88-28, 1988).
+
 Two kinds, as in scipy: :class:`NonlinearConstraint` (a function ``c`` with its Jacobian)
 and :class:`LinearConstraint` (a matrix ``A``, ``c(x) = A x``). Methods that take the older
 form — dicts ``{'type': 'eq'|'ineq', 'fun', 'jac', 'args'}`` with ``ineq`` meaning

@@ -55,8 +55,8 @@ import numpy as np
 
 from .._callback import call_callback_maybe_halt
 from .._result import OptimizeResult
-from ._objective import (FD_METHODS, STATUS_MESSAGES, ScalarObjective, is_update_strategy,
-                         warn_unknown_options)
+from ._objective import (FD_METHODS, STATUS_MESSAGES, ScalarObjective, checked_hessian,
+                         is_update_strategy, warn_unknown_options)
 
 __all__ = ["QuadraticModel", "Curvature", "boundary_intersections", "minimize_trust_region",
            "TRUST_REGION_MESSAGES"]
@@ -95,18 +95,10 @@ class Curvature:
 
         The last point's matrix is kept (a trial step too small to change ``x`` asks again)."""
         if self._last is None or not np.array_equal(x, self._last[0]):
-            self._last = (np.copy(x), self._checked(self._hess(np.copy(x), *self._args)))
+            B = checked_hessian(self._hess(np.copy(x), *self._args), self.n)
+            self._last = (np.copy(x), B)
             self.nhev += 1
         return self._last[1]
-
-    def _checked(self, B: Any) -> Any:
-        if hasattr(B, "dot") and not isinstance(B, np.ndarray):  # sparse or LinearOperator
-            return B
-        B = np.atleast_2d(np.asarray(B, dtype=float))
-        if B.shape != (self.n, self.n):
-            raise ValueError(f"The Hessian (`hess`) must have shape ({self.n}, {self.n}); got "
-                             f"an array of shape {B.shape}.")
-        return B
 
     def product(self, x: np.ndarray, p: np.ndarray) -> np.ndarray:
         """``B(x) p`` from the user's ``hessp``."""
@@ -138,11 +130,11 @@ class _CountedProducts:
     """``B.dot(p)``, each call counted in ``owner.nhev``."""
 
     def __init__(self, B: Any, owner: ObjectiveCurvature):
-        self._B, self._owner = B, owner
+        self.operator, self._owner = B, owner
 
     def dot(self, p: np.ndarray) -> np.ndarray:
         self._owner.nhev += 1
-        return np.asarray(self._B.dot(p))
+        return np.asarray(self.operator.dot(p))
 
 
 def derived_hessian(hess: Any) -> bool:
@@ -351,7 +343,7 @@ def _result(model: QuadraticModel, objective: ScalarObjective, curvature: Curvat
                             jac=model.g, nit=k, message=message)
     if model.has_matrix:
         B = model.B  # evaluated now if it was not yet, and counted
-        result["hess"] = B._B if isinstance(B, _CountedProducts) else B
+        result["hess"] = B.operator if isinstance(B, _CountedProducts) else B
     result.update(nfev=objective.nfev, njev=objective.ngev, nhev=curvature.nhev)
     if disp:
         _print_summary(result)

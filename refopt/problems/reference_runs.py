@@ -1,5 +1,8 @@
 """What the reference implementation does where a method misses the known optimum.
 
+The problems are those of Moré, Garbow & Hillstrom (ACM TOMS 7, 1981) and Hock &
+Schittkowski (Lecture Notes in Econ. and Math. Systems 187, 1981).
+
 A verification suite that only ever reports "passed" hides what it cannot do. Some runs
 end away from the published minimum for reasons of the algorithm, not of the code: a
 derivative-free method stagnating in ten dimensions, a trust-region method running to an
